@@ -1,0 +1,9 @@
+from .builder import ATTENTION_TYPES, build_attention
+from .cbam import CBAM
+from .coord_attention import CoordAttention
+from .squeeze_excitation import SqueezeExcitation
+
+__all__ = [
+    'ATTENTION_TYPES', 'build_attention', 'CBAM', 'CoordAttention',
+    'SqueezeExcitation'
+]

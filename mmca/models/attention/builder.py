@@ -1,0 +1,40 @@
+"""Turn a backbone's ``attention=`` argument into a module."""
+from typing import Optional
+
+import torch.nn as nn
+from mmengine.registry import MODELS
+
+from mmca.utils.typing import OptConfigType
+
+#: The attention types mmca ships; any other MODELS module whose constructor
+#: takes ``in_channels`` and keeps the shape of its input works as well.
+ATTENTION_TYPES = ('CoordAttention', 'SqueezeExcitation', 'CBAM')
+
+
+def build_attention(cfg: OptConfigType, in_channels: int) -> Optional[nn.Module]:
+    """Build the attention module described by ``cfg`` for ``in_channels``.
+
+    Args:
+        cfg (dict, optional): ``dict(type=..., **kwargs)``, or None for no
+            attention.
+        in_channels (int): Channels of the tensor the attention re-weights.
+
+    Returns:
+        nn.Module or None: The module, or None when ``cfg`` is None.
+    """
+    if cfg is None:
+        return None
+    if not isinstance(cfg, dict) or 'type' not in cfg:
+        raise TypeError(
+            f'attention must be None or a dict with a "type" key, e.g. '
+            f'dict(type="CoordAttention"), but got {cfg!r}')
+    cfg = dict(cfg)
+    attention_type = cfg.pop('type')
+    attention_cls = (attention_type if isinstance(attention_type, type)
+                     else MODELS.get(attention_type))
+    if attention_cls is None:
+        raise KeyError(
+            f'Unknown attention type {attention_type!r}. mmca registers '
+            f'{", ".join(ATTENTION_TYPES)}; use one of them, None for no '
+            'attention, or register your own module in mmengine MODELS.')
+    return attention_cls(in_channels=in_channels, **cfg)

@@ -1,0 +1,89 @@
+"""What MobileNetV2CA and MobileNeXtCA share: a stem, stages, and their outputs."""
+from typing import List, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from mmca.utils.typing import OptMultiConfig
+
+
+def make_divisible(value: float, divisor: int = 8, min_ratio: float = 0.9) -> int:
+    """Round ``value`` to a multiple of ``divisor`` losing at most 10%."""
+    new_value = max(divisor, int(value + divisor / 2) // divisor * divisor)
+    return new_value + divisor if new_value < min_ratio * value else new_value
+
+
+class StagedBackbone(BaseModule):
+    """A stem conv ``conv1``, then ``num_stages`` stages, some returned.
+
+    Stage ``i`` is the module named ``self.stage_names[i]``. Stages after the
+    last of ``out_indices`` are not built, so a segmentation backbone that
+    stops at stride 8 carries no unused weights (and DDP finds no unused
+    parameters). ``out_channels`` is the width of the last built stage.
+
+    Args:
+        num_stages (int): How many stages the architecture has.
+        out_indices (Sequence[int]): Stages whose outputs are returned.
+        frozen_stages (int): Freeze the stem and the first ``frozen_stages``
+            stages (-1: nothing; 0: the stem only), as in mmdet.
+        norm_eval (bool): Keep norm layers in eval mode while training.
+        init_cfg (dict or list[dict], optional): Initialization config.
+    """
+
+    def __init__(self, num_stages: int, out_indices: Sequence[int],
+                 frozen_stages: int, norm_eval: bool,
+                 init_cfg: OptMultiConfig) -> None:
+        if init_cfg is None:
+            init_cfg = [
+                dict(type='Kaiming', layer='Conv2d'),
+                dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
+            ]
+        super().__init__(init_cfg)
+        out_indices = tuple(out_indices)
+        if not out_indices or not set(out_indices) <= set(range(num_stages)):
+            raise ValueError(f'out_indices must be a non-empty subset of '
+                             f'range(0, {num_stages}), but got {out_indices}')
+        if frozen_stages not in range(-1, num_stages + 1):
+            raise ValueError(f'frozen_stages must be in range(-1, '
+                             f'{num_stages + 1}), but got {frozen_stages}')
+        self.out_indices = tuple(sorted(out_indices))
+        self.num_built_stages = max(out_indices) + 1
+        self.frozen_stages = frozen_stages
+        self.norm_eval = norm_eval
+        self.stage_names: List[str] = []
+
+    def add_stage(self, name: str, stage: nn.Module) -> None:
+        self.add_module(name, stage)
+        self.stage_names.append(name)
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        x = self.conv1(x)
+        outs = []
+        for i, name in enumerate(self.stage_names):
+            x = getattr(self, name)(x)
+            if i in self.out_indices:
+                outs.append(x)
+        return tuple(outs)
+
+    def _freeze_stages(self) -> None:
+        if self.frozen_stages < 0:
+            return
+        frozen = [self.conv1] + [
+            getattr(self, name)
+            for name in self.stage_names[:self.frozen_stages]
+        ]
+        for module in frozen:
+            module.eval()
+            for param in module.parameters():
+                param.requires_grad = False
+
+    def train(self, mode: bool = True) -> 'StagedBackbone':
+        super().train(mode)
+        self._freeze_stages()
+        if mode and self.norm_eval:
+            for m in self.modules():
+                if isinstance(m, _BatchNorm):
+                    m.eval()
+        return self

@@ -1,0 +1,96 @@
+"""Load mmengine checkpoints with ``torch.load(weights_only=True)``.
+
+Since torch 2.6, ``torch.load`` refuses every pickled global it does not
+know, and mmengine 0.10.7 loads its own runner checkpoints (message hub
+history, numpy scalars and arrays) through it, so ``test.py``, ``--resume``
+and ``load_from`` fail. Rather than turning the check off, mmca replaces
+mmengine's loader for local files with one that allows exactly the types a
+runner checkpoint holds and still refuses any other pickled global.
+"""
+import os.path as osp
+import pickle
+from typing import Any, List, Optional
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+
+def _numpy_globals() -> List[Any]:
+    """Globals numpy arrays and scalars of numeric dtypes pickle through."""
+    if np.lib.NumpyVersion(np.__version__) >= '2.0.0':
+        multiarray = np._core.multiarray
+    else:
+        multiarray = np.core.multiarray
+    numeric_dtypes = [
+        np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8,
+        np.uint16, np.uint32, np.uint64, np.float16, np.float32, np.float64,
+        np.complex64, np.complex128
+    ]
+    return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype
+            ] + [type(np.dtype(t)) for t in numeric_dtypes]
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint holds a pickled object outside the allow-list."""
+
+
+def _history_buffer_statistic(owner: Any, name: str) -> Any:
+    """Stands in for ``getattr`` while unpickling a runner checkpoint.
+
+    A HistoryBuffer pickles its table of statistics as
+    ``getattr(HistoryBuffer, 'mean')`` and so on. A general ``getattr``
+    would reach anything, so only these lookups are answered.
+    """
+    if owner is HistoryBuffer and name in ('min', 'max', 'mean', 'current'):
+        return getattr(HistoryBuffer, name)
+    raise UnsafeCheckpointError(
+        f'getattr({owner!r}, {name!r}) is not a HistoryBuffer statistic')
+
+
+#: Every global a checkpoint written by mmengine's runner may hold.
+RUNNER_CHECKPOINT_GLOBALS = [
+    HistoryBuffer, (_history_buffer_statistic, 'builtins.getattr')
+] + _numpy_globals()
+
+
+def load_checkpoint_safely(filename: str,
+                           map_location: Optional[str] = None) -> Any:
+    """``torch.load`` with ``weights_only=True`` and the runner's types.
+
+    Raises:
+        FileNotFoundError: ``filename`` does not exist.
+        UnsafeCheckpointError: the file holds any other pickled global.
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint {filename} does not exist')
+    with torch.serialization.safe_globals(RUNNER_CHECKPOINT_GLOBALS):
+        try:
+            return torch.load(
+                filename, map_location=map_location, weights_only=True)
+        except pickle.UnpicklingError as err:
+            raise UnsafeCheckpointError(
+                f'Refusing to load {filename}: {_reason(err)}. mmca loads '
+                'checkpoints with weights_only=True and allows tensors, numpy '
+                'arrays and scalars and mmengine HistoryBuffers, so that a '
+                'checkpoint cannot run code. If you trust this file, re-save '
+                'its weights alone: torch.save({"state_dict": torch.load('
+                'path, weights_only=False)["state_dict"]}, new_path)') from None
+
+
+def _reason(err: Exception) -> str:
+    """The part of torch's weights-only error that names the culprit."""
+    message = str(err)
+    if 'WeightsUnpickler error:' in message:
+        message = message.split('WeightsUnpickler error:', 1)[1]
+        message = message.split('Check the documentation', 1)[0]
+        message = message.split('. Please use', 1)[0]
+    return ' '.join(message.split()).rstrip('.')
+
+
+# Local paths have the empty prefix in mmengine's CheckpointLoader; force
+# replaces its torch.load call for runner, test, resume and Pretrained init.
+CheckpointLoader.register_scheme(
+    prefixes='', loader=load_checkpoint_safely, force=True)

@@ -1,0 +1,90 @@
+"""CoordAttention against a plain formulation written here from the paper."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mmca.models import CoordAttention
+
+
+def plain_coord_attention(module: CoordAttention, x: torch.Tensor,
+                          training: bool) -> torch.Tensor:
+    """The released formulation, with functional ops and adaptive pooling."""
+    n, c, h, w = x.shape
+    x_h = F.adaptive_avg_pool2d(x, (h, 1))                     # N, C, H, 1
+    x_w = F.adaptive_avg_pool2d(x, (1, w)).permute(0, 1, 3, 2)  # N, C, W, 1
+    y = F.conv2d(torch.cat([x_h, x_w], dim=2), module.conv1.weight,
+                 module.conv1.bias)
+    bn = module.bn1
+    y = F.batch_norm(y, bn.running_mean.clone(), bn.running_var.clone(),
+                     bn.weight, bn.bias, training, bn.momentum, bn.eps)
+    y = y * F.relu6(y + 3) / 6                                  # h-swish
+    y_h, y_w = torch.split(y, [h, w], dim=2)
+    a_h = torch.sigmoid(F.conv2d(y_h, module.conv_h.weight, module.conv_h.bias))
+    a_w = torch.sigmoid(
+        F.conv2d(y_w.permute(0, 1, 3, 2), module.conv_w.weight,
+                 module.conv_w.bias))
+    return x * a_w.expand(-1, -1, h, w) * a_h.expand(-1, -1, h, w)
+
+
+def randomised(module: CoordAttention) -> CoordAttention:
+    torch.manual_seed(0)
+    for p in module.parameters():
+        p.data.normal_(0, 0.5)
+    module.bn1.running_mean.normal_(0, 0.2)
+    module.bn1.running_var.uniform_(0.5, 2.0)
+    return module
+
+
+@pytest.mark.parametrize('shape', [(2, 16, 7, 5), (1, 64, 1, 9), (3, 8, 6, 1),
+                                   (1, 96, 13, 13), (2, 40, 1, 1)])
+@pytest.mark.parametrize('training', [False, True])
+def test_matches_plain_formulation_forward_and_backward(shape, training):
+    module = randomised(CoordAttention(shape[1])).train(training)
+    x = torch.randn(shape, requires_grad=True)
+    x_ref = x.detach().clone().requires_grad_()
+    if training and shape[0] * (shape[2] + shape[3]) == 1:
+        pytest.skip('BatchNorm cannot train on one value per channel')
+    out = module(x)
+    ref = plain_coord_attention(module, x_ref, training)
+    assert out.shape == x.shape
+    torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)
+
+    grad = torch.randn_like(out)
+    params = [module.conv1.weight, module.conv_h.weight, module.bn1.weight]
+    got = torch.autograd.grad(out, [x] + params, grad)
+    want = torch.autograd.grad(ref, [x_ref] + params, grad)
+    for g, r in zip(got, want):
+        torch.testing.assert_close(g, r, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize('channels,reduction,mid', [(96, 32, 8), (384, 32, 12),
+                                                    (960, 32, 30), (64, 8, 8),
+                                                    (64, 4, 16), (16, 32, 8)])
+def test_mid_width_is_channels_over_reduction_floored_at_8(
+        channels, reduction, mid):
+    module = CoordAttention(channels, reduction=reduction)
+    assert module.mid_channels == mid
+    assert module.conv1.weight.shape == (mid, channels, 1, 1)
+    assert module.conv_h.weight.shape == (channels, mid, 1, 1)
+    assert module.conv_w.weight.shape == (channels, mid, 1, 1)
+    # biased convs, BN over the mid width: 3*C*M + 2*C + 3*M parameters
+    n_params = sum(p.numel() for p in module.parameters())
+    assert n_params == 3 * channels * mid + 2 * channels + 3 * mid
+
+
+def test_gates_are_separable_in_h_and_w():
+    """y / x factorises as g_h(i) * g_w(j): the defining property of CA."""
+    module = randomised(CoordAttention(8)).eval()
+    x = torch.rand(1, 8, 5, 7) + 0.5
+    ratio = module(x) / x                       # (1, C, H, W)
+    outer = ratio[:, :, :, :1] * ratio[:, :, :1, :] / ratio[:, :, :1, :1]
+    torch.testing.assert_close(ratio, outer, atol=1e-5, rtol=1e-5)
+
+
+def test_norm_and_act_come_from_configs():
+    module = CoordAttention(32, norm_cfg=dict(type='GN', num_groups=4),
+                            act_cfg=dict(type='ReLU'))
+    assert isinstance(module.bn1, torch.nn.GroupNorm)
+    assert isinstance(module.act, torch.nn.ReLU)
+    x = torch.randn(2, 32, 6, 4)
+    assert module(x).shape == x.shape

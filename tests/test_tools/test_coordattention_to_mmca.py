@@ -1,0 +1,153 @@
+"""The release converter, against a re-implementation of the release layout."""
+import subprocess
+import sys
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from mmca.models import MobileNetV2CA
+
+CONVERTER = 'tools/model_converters/coordattention_to_mmca.py'
+
+
+class ReleaseCA(nn.Module):
+    """The CA of the release: conv1/bn1 shared, conv2 for H, conv3 for W."""
+
+    def __init__(self, channels):
+        super().__init__()
+        mid = max(8, channels // 32)
+        self.conv1 = nn.Conv2d(channels, mid, 1)
+        self.bn1 = nn.BatchNorm2d(mid)
+        self.conv2 = nn.Conv2d(mid, channels, 1)
+        self.conv3 = nn.Conv2d(mid, channels, 1)
+
+    def forward(self, x):
+        h, w = x.shape[2:]
+        pooled = torch.cat([F.adaptive_avg_pool2d(x, (h, 1)),
+                            F.adaptive_avg_pool2d(x, (1, w)).transpose(2, 3)], 2)
+        y = F.hardswish(self.bn1(self.conv1(pooled)))
+        y_h, y_w = y.split([h, w], dim=2)
+        return x * self.conv2(y_h).sigmoid() * self.conv3(y_w).sigmoid().transpose(2, 3)
+
+
+def conv_bn(cin, cout, k=1, stride=1, groups=1, relu=True):
+    layers = [nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups, bias=False),
+              nn.BatchNorm2d(cout)]
+    return layers + [nn.ReLU6()] if relu else layers
+
+
+class ReleaseBlock(nn.Module):
+
+    def __init__(self, cin, cout, stride, t):
+        super().__init__()
+        hidden = cin * t
+        self.identity = stride == 1 and cin == cout
+        if t == 1:
+            layers = conv_bn(hidden, hidden, 3, stride, hidden) + conv_bn(
+                hidden, cout, relu=False)
+        else:
+            layers = (conv_bn(cin, hidden) + conv_bn(hidden, hidden, 3, stride, hidden)
+                      + [ReleaseCA(hidden)] + conv_bn(hidden, cout, relu=False))
+        self.conv = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return x + self.conv(x) if self.identity else self.conv(x)
+
+
+class ReleaseMBV2CA(nn.Module):
+    """features.0 stem, features.1-17 blocks, conv (1280), classifier.1."""
+
+    def __init__(self):
+        super().__init__()
+        layers, cin = [nn.Sequential(*conv_bn(3, 32, 3, 2))], 32
+        for t, c, n, s in [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2],
+                           [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]]:
+            for i in range(n):
+                layers.append(ReleaseBlock(cin, c, s if i == 0 else 1, t))
+                cin = c
+        self.features = nn.Sequential(*layers)
+        self.conv = nn.Sequential(*conv_bn(320, 1280))
+        self.classifier = nn.Sequential(nn.Dropout(0.1), nn.Linear(1280, 1000))
+
+    def forward(self, x):
+        return self.conv(self.features(x))
+
+
+@pytest.fixture(scope='module')
+def release(tmp_path_factory):
+    torch.manual_seed(0)
+    model = ReleaseMBV2CA()
+    for m in model.modules():   # non-trivial BN statistics and affine terms
+        if isinstance(m, nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.1, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.1, 0.1)
+    path = tmp_path_factory.mktemp('release') / 'mbv2_ca.pth'
+    torch.save(model.state_dict(), path)
+    return model.eval(), path
+
+
+def run_converter(repo_root, src, dst):
+    return subprocess.run([sys.executable, CONVERTER, str(src), str(dst)],
+                          cwd=repo_root, capture_output=True, text=True)
+
+
+def test_converted_weights_give_the_same_features(release, tmp_path, repo_root):
+    model, src = release
+    dst = tmp_path / 'mbv2_ca_mmca.pth'
+    result = run_converter(repo_root, src, dst)
+    assert result.returncode == 0, result.stderr
+    backbone = MobileNetV2CA(out_indices=(7, )).eval()
+    backbone.load_state_dict(torch.load(dst)['state_dict'], strict=True)
+    x = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        torch.testing.assert_close(backbone(x)[0], model(x), atol=1e-5, rtol=1e-5)
+
+
+def test_detector_and_segmentor_load_through_init_cfg(release, tmp_path, repo_root):
+    from mmengine.registry import MODELS
+    _, src = release
+    dst = tmp_path / 'mbv2_ca_mmca.pth'
+    assert run_converter(repo_root, src, dst).returncode == 0
+    weights = torch.load(dst)['state_dict']
+    backbone = MODELS.build(dict(
+        type='MobileNetV2CA', out_indices=(4, 7),
+        init_cfg=dict(type='Pretrained', checkpoint=str(dst))))
+    backbone.init_weights()
+    for key, value in backbone.state_dict().items():
+        torch.testing.assert_close(value, weights[key])
+    # a segmentation backbone that stops at stage 6 takes what it has
+    seg = MODELS.build(dict(
+        type='MobileNetV2CA', out_indices=(1, 2, 4, 6),
+        strides=(1, 2, 2, 1, 1, 1, 1), dilations=(1, 1, 1, 2, 2, 4, 4),
+        init_cfg=dict(type='Pretrained', checkpoint=str(dst))))
+    seg.init_weights()
+    torch.testing.assert_close(seg.layer7[0].attention.conv_h.weight,
+                               weights['layer7.0.attention.conv_h.weight'])
+
+
+def test_missing_key_is_named_in_mmca_terms(release, tmp_path, repo_root):
+    model, _ = release
+    state = model.state_dict()
+    state.pop('features.5.conv.6.conv2.weight')     # block 5 is layer3.1
+    src = tmp_path / 'incomplete.pth'
+    torch.save(state, src)
+    result = run_converter(repo_root, src, tmp_path / 'out.pth')
+    assert result.returncode != 0 and 'Traceback' not in result.stderr
+    assert 'Missing keys: layer3.1.attention.conv_h.weight;' in result.stderr
+    assert not (tmp_path / 'out.pth').exists()
+
+
+@pytest.mark.parametrize('state', [
+    {'features.5.conv.6.conv4.weight': torch.zeros(1)},
+    MobileNetV2CA(attention=None).state_dict(),          # already mmca keys
+])
+def test_wrong_layout_names_the_unexpected_key(state, tmp_path, repo_root):
+    src = tmp_path / 'wrong.pth'
+    torch.save(state, src)
+    result = run_converter(repo_root, src, tmp_path / 'out.pth')
+    assert result.returncode != 0 and 'Traceback' not in result.stderr
+    assert f'unexpected key {next(iter(state))}' in result.stderr

@@ -1,0 +1,118 @@
+"""Runner checkpoints load with weights_only on; other pickles are refused."""
+import pickle
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+from mmengine.logging import HistoryBuffer
+from mmengine.model import BaseModel
+from mmengine.runner import Runner
+from mmengine.runner.checkpoint import _load_checkpoint
+
+from mmca.utils import UnsafeCheckpointError, load_checkpoint_safely
+
+
+class ToyModel(BaseModel):
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, inputs, labels=None, mode='tensor'):
+        out = self.linear(inputs)                # default_collate batches both
+        if mode == 'loss':
+            return dict(loss=((out.squeeze(1) - labels) ** 2).mean())
+        return out
+
+
+class ToyDataset(torch.utils.data.Dataset):
+    metainfo = dict(classes=('a', 'b'))
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        return dict(inputs=torch.tensor([i / 8, 1.0]), labels=torch.tensor(i / 8))
+
+
+def train_toy(work_dir, max_epochs, resume=False):
+    runner = Runner(
+        model=ToyModel(), work_dir=str(work_dir),
+        train_dataloader=dict(dataset=ToyDataset(), batch_size=4,
+                              sampler=dict(type='DefaultSampler', shuffle=False),
+                              collate_fn=dict(type='default_collate')),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
+        train_cfg=dict(by_epoch=True, max_epochs=max_epochs),
+        default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=1)),
+        resume=resume, experiment_name='toy', default_scope='mmengine')
+    runner.train()
+    return runner
+
+
+@pytest.fixture(scope='module')
+def runner_checkpoint(tmp_path_factory):
+    work_dir = tmp_path_factory.mktemp('toy')
+    train_toy(work_dir, max_epochs=1)
+    return work_dir, work_dir / 'epoch_1.pth'
+
+
+def test_plain_torch_load_refuses_runner_checkpoints(runner_checkpoint):
+    """The defect being fixed: torch >= 2.6 cannot load what mmengine wrote."""
+    _, path = runner_checkpoint
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(path)
+
+
+def test_runner_checkpoint_loads_with_history_and_numpy(runner_checkpoint):
+    _, path = runner_checkpoint
+    checkpoint = load_checkpoint_safely(str(path), map_location='cpu')
+    history = checkpoint['message_hub']['log_scalars']['train/loss']
+    assert isinstance(history, HistoryBuffer)
+    assert isinstance(history.data[0], np.ndarray) and len(history.data[0]) == 2
+    assert checkpoint['meta']['epoch'] == 1
+    # mmengine's own loading path (test.py, load_from, Pretrained) uses it too
+    assert _load_checkpoint(str(path))['meta']['epoch'] == 1
+
+
+def test_resume_continues_from_the_checkpoint(runner_checkpoint):
+    work_dir, _ = runner_checkpoint
+    runner = train_toy(work_dir, max_epochs=2, resume=True)
+    assert runner.train_loop.epoch == 2
+    assert (work_dir / 'epoch_2.pth').exists()
+
+
+class Payload:
+    """Stands for any pickled object: unpickling it could run code."""
+
+    def __reduce__(self):
+        return (print, ('unpickled!', ))
+
+
+def test_any_other_pickled_global_is_refused(tmp_path, capsys):
+    path = tmp_path / 'evil.pth'
+    torch.save(dict(state_dict=dict(w=torch.ones(1)), payload=Payload()), path)
+    with pytest.raises(UnsafeCheckpointError, match=r'GLOBAL (builtins\.)?print was not an allowed'):
+        load_checkpoint_safely(str(path))
+    with pytest.raises(UnsafeCheckpointError, match='weights_only=True'):
+        _load_checkpoint(str(path))
+    assert 'unpickled!' not in capsys.readouterr().out
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        load_checkpoint_safely(str(tmp_path / 'nope.pth'))
+
+
+class GetattrPayload:
+    """Reaches past the HistoryBuffer statistics through getattr."""
+
+    def __reduce__(self):
+        return (getattr, (HistoryBuffer, '__init__'))
+
+
+def test_getattr_answers_only_history_buffer_statistics(tmp_path):
+    path = tmp_path / 'getattr.pth'
+    torch.save(dict(payload=GetattrPayload()), path)
+    with pytest.raises(UnsafeCheckpointError, match='__init__'):
+        load_checkpoint_safely(str(path))

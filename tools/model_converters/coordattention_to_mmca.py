@@ -1,0 +1,114 @@
+"""Convert the released MobileNetV2-CA checkpoint (``mbv2_ca.pth``) to mmca.
+
+The release (houqb/CoordAttention, ``mbv2_ca.py``) names its layers
+``features.0.{0,1}`` (stem), ``features.N.conv.M`` (block N), with the CA at
+``conv.6`` (``conv1``, ``bn1``, ``conv2`` for H, ``conv3`` for W),
+``conv.{0,1}`` (final 1x1 to 1280) and ``classifier.1`` (the linear layer).
+The result loads into ``MobileNetV2CA()`` with ``strict=True`` and into the
+backbone of any detector or segmentor through
+``init_cfg=dict(type='Pretrained', checkpoint=DST)``.
+
+Usage: python tools/model_converters/coordattention_to_mmca.py SRC DST
+"""
+import argparse
+from collections import OrderedDict
+from typing import Dict, List
+
+import torch
+
+from mmca.models import MobileNetV2CA
+from mmca.utils import load_checkpoint_safely
+
+# Position of each layer inside the release's ``conv`` Sequential.
+EXPANDING_BLOCK = {
+    '0': 'expand_conv.conv', '1': 'expand_conv.bn',
+    '3': 'depthwise_conv.conv', '4': 'depthwise_conv.bn',
+    '6.conv1': 'attention.conv1', '6.bn1': 'attention.bn1',
+    '6.conv2': 'attention.conv_h', '6.conv3': 'attention.conv_w',
+    '7': 'linear_conv.conv', '8': 'linear_conv.bn',
+}
+FIRST_BLOCK = {
+    '0': 'depthwise_conv.conv', '1': 'depthwise_conv.bn',
+    '3': 'linear_conv.conv', '4': 'linear_conv.bn',
+}
+
+
+def block_names() -> List[str]:
+    """``layer{stage}.{block}`` of each release ``features.N``, N >= 1."""
+    return [
+        f'layer{stage + 1}.{block}'
+        for stage, (_, _, num_blocks, _) in enumerate(
+            MobileNetV2CA.arch_settings) for block in range(num_blocks)
+    ]
+
+
+def convert(src: Dict[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
+    """Rename release keys to ``MobileNetV2CA`` keys; drop the classifier."""
+    src = {k[len('module.'):] if k.startswith('module.') else k: v
+           for k, v in src.items()}
+    blocks = block_names()
+    dst = OrderedDict()
+    for key, value in src.items():
+        parts = key.split('.')
+        if parts[0] == 'classifier':
+            continue
+        if parts[0] == 'features' and parts[1] == '0':
+            name = {'0': 'conv1.conv', '1': 'conv1.bn'}[parts[2]]
+            dst[f'{name}.{parts[-1]}'] = value
+        elif parts[0] == 'features':
+            block = int(parts[1])
+            table = FIRST_BLOCK if block == 1 else EXPANDING_BLOCK
+            layer = '.'.join(parts[3:-1])
+            if block > len(blocks) or layer not in table:
+                raise KeyError(f'unexpected key {key} in the source checkpoint')
+            dst[f'{blocks[block - 1]}.{table[layer]}.{parts[-1]}'] = value
+        elif parts[0] == 'conv':
+            name = {'0': 'conv2.conv', '1': 'conv2.bn'}[parts[1]]
+            dst[f'{name}.{parts[-1]}'] = value
+        else:
+            raise KeyError(f'unexpected key {key} in the source checkpoint')
+    return dst
+
+
+def check_layout(state_dict: Dict[str, torch.Tensor]) -> None:
+    """Raise a ``KeyError`` naming missing and unexpected keys, if any."""
+    expected = MobileNetV2CA().state_dict()
+    missing = sorted(set(expected) - set(state_dict))
+    unexpected = sorted(set(state_dict) - set(expected))
+    wrong_shape = sorted(
+        k for k in set(expected) & set(state_dict)
+        if expected[k].shape != state_dict[k].shape)
+    if missing or unexpected or wrong_shape:
+        raise KeyError(
+            'the source is not a released MobileNetV2-CA (width 1.0) '
+            f'checkpoint. Missing keys: {_listing(missing)}; unexpected '
+            f'keys: {_listing(unexpected)}; wrong shapes: '
+            f'{_listing(wrong_shape)}')
+
+
+def _listing(keys: List[str], most: int = 8) -> str:
+    more = f' (+{len(keys) - most} more)' if len(keys) > most else ''
+    return (', '.join(keys[:most]) + more) or 'none'
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('src', help='released mbv2_ca.pth')
+    parser.add_argument('dst', help='where to write the mmca checkpoint')
+    args = parser.parse_args()
+
+    checkpoint = load_checkpoint_safely(args.src, map_location='cpu')
+    state_dict = checkpoint.get('state_dict', checkpoint)
+    try:
+        converted = convert(state_dict)
+        check_layout(converted)
+    except KeyError as err:
+        raise SystemExit(f'error: {args.src}: {err.args[0]}')
+    torch.save(dict(state_dict=converted,
+                    meta=dict(source=args.src, converter=__file__)), args.dst)
+    print(f'wrote {len(converted)} tensors to {args.dst} '
+          f'(dropped the ImageNet classifier)')
+
+
+if __name__ == '__main__':
+    main()
