@@ -1,19 +1,21 @@
 """Model size and MAdds in the paper's terms, through mmengine's analysis."""
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
 from mmengine.analysis import FlopAnalyzer
+from mmengine.registry import MODELS
 
-#: The paper's ImageNet figures (params in M, MAdds in M, top-1), Table 2/3.
+#: The paper's ImageNet models: (backbone, attention) -> (params in M,
+#: MAdds in M, top-1), from its Tables 2 and 3.
 PAPER_IMAGENET = {
-    'MobileNetV2': (3.5, 300, 72.3),
-    'MobileNetV2 + SE': (3.89, 300, 73.5),
-    'MobileNetV2 + CBAM': (3.89, 300, 73.6),
-    'MobileNetV2 + CA': (3.95, 310, 74.3),
-    'MobileNeXt': (3.5, 300, 74.0),
-    'MobileNeXt + SE': (3.89, 300, 74.7),
-    'MobileNeXt + CA': (4.09, 330, 75.2),
+    ('MobileNetV2CA', None): (3.5, 300, 72.3),
+    ('MobileNetV2CA', 'SqueezeExcitation'): (3.89, 300, 73.5),
+    ('MobileNetV2CA', 'CBAM'): (3.89, 300, 73.6),
+    ('MobileNetV2CA', 'CoordAttention'): (3.95, 310, 74.3),
+    ('MobileNeXtCA', None): (3.5, 300, 74.0),
+    ('MobileNeXtCA', 'SqueezeExcitation'): (3.89, 300, 74.7),
+    ('MobileNeXtCA', 'CoordAttention'): (4.09, 330, 75.2),
 }
 
 
@@ -36,6 +38,19 @@ class ClassificationForm(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fc(self.backbone(x)[-1].mean(dim=(2, 3)))
+
+
+def imagenet_model(backbone: str,
+                   attention: Optional[str] = 'CoordAttention') -> nn.Module:
+    """A registered backbone in its ImageNet form, all its stages built."""
+    backbone_cls = MODELS.get(backbone)
+    if backbone_cls is None or not hasattr(backbone_cls, 'num_stages'):
+        raise KeyError(f'{backbone!r} is not an mmca backbone; choose one of '
+                       'MobileNetV2CA, MobileNeXtCA')
+    return ClassificationForm(
+        backbone_cls(
+            out_indices=(backbone_cls.num_stages - 1, ),
+            attention=dict(type=attention) if attention else None))
 
 
 def count_params(model: nn.Module) -> int:

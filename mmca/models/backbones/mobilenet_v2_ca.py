@@ -66,6 +66,7 @@ class MobileNetV2CA(StagedBackbone):
     arch_settings = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2],
                      [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2],
                      [6, 320, 1, 1]]
+    num_stages = len(arch_settings) + 1      # and the final 1x1 conv
 
     def __init__(self,
                  widen_factor: float = 1.,
@@ -80,8 +81,7 @@ class MobileNetV2CA(StagedBackbone):
                  norm_eval: bool = False,
                  with_cp: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
-        super().__init__(len(self.arch_settings) + 1, out_indices,
-                         frozen_stages, norm_eval, init_cfg)
+        super().__init__(out_indices, frozen_stages, norm_eval, init_cfg)
         if not len(strides) == len(dilations) == len(self.arch_settings):
             raise ValueError(
                 f'strides and dilations need {len(self.arch_settings)} '

@@ -66,6 +66,7 @@ class MobileNeXtCA(StagedBackbone):
     arch_settings = [[2, 96, 1, 2], [6, 144, 1, 1], [6, 192, 3, 2],
                      [6, 288, 3, 2], [6, 384, 4, 1], [6, 576, 4, 2],
                      [6, 960, 3, 1], [6, 1280, 1, 1]]
+    num_stages = len(arch_settings)
 
     def __init__(self,
                  widen_factor: float = 1.,
@@ -80,8 +81,7 @@ class MobileNeXtCA(StagedBackbone):
                  norm_eval: bool = False,
                  with_cp: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
-        super().__init__(len(self.arch_settings), out_indices, frozen_stages,
-                         norm_eval, init_cfg)
+        super().__init__(out_indices, frozen_stages, norm_eval, init_cfg)
         if not len(strides) == len(dilations) == len(self.arch_settings):
             raise ValueError(
                 f'strides and dilations need {len(self.arch_settings)} '

@@ -18,13 +18,15 @@ def make_divisible(value: float, divisor: int = 8, min_ratio: float = 0.9) -> in
 class StagedBackbone(BaseModule):
     """A stem conv ``conv1``, then ``num_stages`` stages, some returned.
 
+    Subclasses set the class attribute ``num_stages`` and add their stages
+    in order with :meth:`add_stage`.
+
     Stage ``i`` is the module named ``self.stage_names[i]``. Stages after the
     last of ``out_indices`` are not built, so a segmentation backbone that
     stops at stride 8 carries no unused weights (and DDP finds no unused
     parameters). ``out_channels`` is the width of the last built stage.
 
     Args:
-        num_stages (int): How many stages the architecture has.
         out_indices (Sequence[int]): Stages whose outputs are returned.
         frozen_stages (int): Freeze the stem and the first ``frozen_stages``
             stages (-1: nothing; 0: the stem only), as in mmdet.
@@ -32,15 +34,17 @@ class StagedBackbone(BaseModule):
         init_cfg (dict or list[dict], optional): Initialization config.
     """
 
-    def __init__(self, num_stages: int, out_indices: Sequence[int],
-                 frozen_stages: int, norm_eval: bool,
-                 init_cfg: OptMultiConfig) -> None:
+    num_stages: int
+
+    def __init__(self, out_indices: Sequence[int], frozen_stages: int,
+                 norm_eval: bool, init_cfg: OptMultiConfig) -> None:
         if init_cfg is None:
             init_cfg = [
                 dict(type='Kaiming', layer='Conv2d'),
                 dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
             ]
         super().__init__(init_cfg)
+        num_stages = self.num_stages
         out_indices = tuple(out_indices)
         if not out_indices or not set(out_indices) <= set(range(num_stages)):
             raise ValueError(f'out_indices must be a non-empty subset of '

@@ -1,0 +1,88 @@
+"""Params and MAdds of a config's model, of a named backbone, or the paper table.
+
+  python tools/analysis_tools/get_flops.py configs/ssdlite_mbv2_ca_coco.py
+  python tools/analysis_tools/get_flops.py --backbone MobileNetV2CA --attention CBAM
+  python tools/analysis_tools/get_flops.py --paper-table
+
+A named backbone is counted in its ImageNet form at 224x224 (global pooling
+and a 1000-way linear layer), as the paper counts it.
+"""
+import argparse
+
+from mmengine.config import Config, DictAction
+from mmengine.registry import MODELS, init_default_scope
+
+import mmca  # noqa: F401  (registers the backbones)
+from mmca.utils.complexity import PAPER_IMAGENET, complexity, imagenet_model
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument('config', nargs='?', help='model config file')
+    target.add_argument('--backbone', help='MobileNetV2CA or MobileNeXtCA')
+    target.add_argument('--paper-table', action='store_true',
+                        help='the ImageNet models of the paper, beside it')
+    parser.add_argument('--attention', default='CoordAttention',
+                        help='with --backbone: an attention type or "none"')
+    parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
+                        help='input size; default 224 224 for backbones, '
+                        'else the test resize of the config')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, xxx=yyy')
+    return parser.parse_args()
+
+
+def config_input_size(cfg: Config) -> tuple:
+    """The (H, W) the config's test pipeline resizes to."""
+    for step in cfg.get('test_pipeline', []):
+        if step.get('type') == 'Resize':
+            w, h = step['scale']
+            return h, w
+    raise ValueError('the config has no Resize in test_pipeline; pass --shape')
+
+
+def row(name: str, info: dict, paper=None) -> str:
+    cells = [name, f'{info["params"] / 1e6:.3f}M', f'{info["madds"] / 1e6:.1f}M']
+    if paper is not None:
+        cells += [f'{paper[0]}M', f'{paper[1]}M', f'{paper[2]}']
+    return '| ' + ' | '.join(cells) + ' |'
+
+
+def main() -> None:
+    args = parse_args()
+    if args.paper_table:
+        print('| model | params | MAdds | paper params | paper MAdds | '
+              'paper top-1 |\n|---|---|---|---|---|---|')
+        for (backbone, attention), paper in PAPER_IMAGENET.items():
+            name = backbone.replace('CA', '') + (
+                f' + {attention}' if attention else '')
+            print(row(name, complexity(imagenet_model(backbone, attention)),
+                      paper))
+        return
+    if args.backbone:
+        attention = None if args.attention.lower() == 'none' else args.attention
+        model = imagenet_model(args.backbone, attention)
+        shape = tuple(args.shape or (224, 224))
+        name = f'{args.backbone} ({attention or "no attention"}, ImageNet form)'
+    else:
+        cfg = Config.fromfile(args.config)
+        if args.cfg_options:
+            cfg.merge_from_dict(args.cfg_options)
+        init_default_scope(cfg.get('default_scope', 'mmengine'))
+        model = MODELS.build(cfg.model)
+        shape = tuple(args.shape or config_input_size(cfg))
+        name = args.config
+    info = complexity(model, (3, ) + shape)
+    print(f'model: {name}\ninput: 3x{shape[0]}x{shape[1]}\n'
+          f'params: {info["params"] / 1e6:.3f}M ({info["params"]:,})\n'
+          f'MAdds: {info["madds"] / 1e6:.1f}M')
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except (KeyError, ValueError) as err:
+        raise SystemExit(f'error: {err.args[0]}')
