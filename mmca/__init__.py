@@ -5,7 +5,14 @@ mmengine's root ``MODELS`` registry, where mmdet, mmseg and mmpretrain
 configs find them, and makes mmengine load runner checkpoints safely under
 torch >= 2.6 (see :mod:`mmca.utils.safe_checkpoint`).
 """
-from . import models, utils  # noqa: F401
-from .version import __version__
+import warnings
+
+# mmengine 0.10.7 resolves ``mmdet::``/``mmseg::`` base configs through
+# pkg_resources, which warns of its own deprecation on every config load.
+warnings.filterwarnings(
+    'ignore', message='pkg_resources is deprecated', category=UserWarning)
+
+from . import engine, models, utils  # noqa: E402,F401
+from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

@@ -1,0 +1,296 @@
+"""The demo data generator, checked through pycocotools, mmdet and mmseg."""
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from mmengine.registry import DefaultScope
+from PIL import Image
+
+from tools.make_demo_data import SEG_CLASSES, SEG_PALETTE, SHAPE_CLASSES
+
+SCRIPT = 'tools/make_demo_data.py'
+NUM_TRAIN, NUM_VAL = 12, 3
+CITYSCAPES_SUFFIXES = dict(
+    img_suffix='_leftImg8bit.png', seg_map_suffix='_gtFine_labelTrainIds.png')
+
+
+def generate(repo_root, out, *extra):
+    """Run the generator with small counts and return its stdout."""
+    result = subprocess.run(
+        [sys.executable, SCRIPT, '--out', str(out), '--num-train',
+         str(NUM_TRAIN), '--num-val', str(NUM_VAL), *extra],
+        cwd=repo_root, capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+@pytest.fixture(scope='module')
+def data(tmp_path_factory):
+    """Datasets generated with seed 0, shared by the read-only tests."""
+    out = tmp_path_factory.mktemp('data')
+    repo_root = Path(__file__).resolve().parents[2]
+    generate(repo_root, out, '--seed', '0')
+    return out
+
+
+def coco_api(data, split='train'):
+    from pycocotools.coco import COCO
+    return COCO(str(data / 'coco_shapes' / 'annotations' /
+                    f'instances_{split}.json'))
+
+
+def cityscapes_stems(data, split='train'):
+    root = data / 'cityscapes_shapes'
+    images = sorted((root / 'leftImg8bit' / split).glob('*/*_leftImg8bit.png'))
+    return [(img, root / 'gtFine' / split / img.parent.name /
+             img.name.replace('_leftImg8bit.png', '_gtFine'))
+            for img in images]
+
+
+def test_layout_and_counts(data):
+    coco = data / 'coco_shapes'
+    assert len(list((coco / 'train').glob('*.jpg'))) == NUM_TRAIN
+    assert len(list((coco / 'val').glob('*.jpg'))) == NUM_VAL
+    voc07 = data / 'VOCdevkit_shapes' / 'VOC2007'
+    main = voc07 / 'ImageSets' / 'Main'
+    ids = (main / 'trainval.txt').read_text().split() + \
+        (main / 'test.txt').read_text().split()
+    assert len(ids) == len(set(ids)) == NUM_TRAIN + NUM_VAL
+    for img_id in ids:
+        assert (voc07 / 'JPEGImages' / f'{img_id}.jpg').is_file()
+        assert (voc07 / 'Annotations' / f'{img_id}.xml').is_file()
+    for split, count in (('train', NUM_TRAIN), ('val', NUM_VAL)):
+        pairs = cityscapes_stems(data, split)
+        assert len(pairs) == count
+        for _, gt in pairs:
+            assert Path(f'{gt}_labelTrainIds.png').is_file()
+            assert Path(f'{gt}_polygons.json').is_file()
+    seg = (data / 'VOCdevkit_shapes' / 'VOC2012' / 'ImageSets' /
+           'Segmentation')
+    assert len((seg / 'train.txt').read_text().split()) == NUM_TRAIN
+    assert len((seg / 'val.txt').read_text().split()) == NUM_VAL
+
+
+def test_coco_annotations_match_images(data):
+    coco = coco_api(data)
+    assert sorted(coco.getCatIds()) == [1, 2, 3, 4]
+    assert [c['name'] for c in coco.loadCats(coco.getCatIds())] == \
+        list(SHAPE_CLASSES)
+    contrasts, touches_border, labels = [], False, set()
+    for img_info in coco.loadImgs(coco.getImgIds()):
+        image = cv2.imread(
+            str(data / 'coco_shapes' / 'train' / img_info['file_name']))
+        h, w = image.shape[:2]
+        assert (img_info['height'], img_info['width']) == (h, w)
+        anns = coco.loadAnns(coco.getAnnIds(imgIds=img_info['id']))
+        assert len(anns) >= 2
+        for ann in anns:
+            labels.add(ann['category_id'])
+            assert ann['iscrowd'] == 0
+            x, y, bw, bh = ann['bbox']
+            assert 0 <= x and 0 <= y and x + bw <= w and y + bh <= h
+            touches_border |= x == 0 or y == 0 or x + bw == w or y + bh == h
+            mask = coco.annToMask(ann).astype(bool)
+            # The polygon lies in the box and covers about `area` pixels.
+            assert not mask[:, :x].any() and not mask[:, x + bw:].any()
+            assert not mask[:y].any() and not mask[y + bh:].any()
+            assert 0.75 * ann['area'] <= mask.sum() <= ann['area']
+            xs, ys = np.flatnonzero(mask.any(0)), np.flatnonzero(mask.any(1))
+            assert np.allclose([xs[0], ys[0], xs[-1] + 1, ys[-1] + 1],
+                               [x, y, x + bw, y + bh], atol=1)
+            assert ann['area'] <= bw * bh
+            # The object differs from its surroundings.
+            ring = cv2.dilate(mask.astype(np.uint8), np.ones((9, 9)))
+            ring = ring.astype(bool) & ~cv2.dilate(
+                mask.astype(np.uint8), np.ones((3, 3))).astype(bool)
+            core = cv2.erode(mask.astype(np.uint8), np.ones((3, 3)))
+            contrasts.append(
+                np.linalg.norm(image[core > 0].mean(0) - image[ring].mean(0)))
+    assert labels == {1, 2, 3, 4}
+    assert touches_border
+    assert np.mean(np.array(contrasts) > 30) > 0.9
+
+
+def test_voc_xml_matches_format(data):
+    voc07 = data / 'VOCdevkit_shapes' / 'VOC2007'
+    truncated = 0
+    for xml in sorted((voc07 / 'Annotations').glob('*.xml')):
+        root = ET.parse(xml).getroot()
+        assert root.findtext('filename') == f'{xml.stem}.jpg'
+        image = cv2.imread(str(voc07 / 'JPEGImages' / f'{xml.stem}.jpg'))
+        w, h = (int(root.find('size').findtext(k)) for k in ('width', 'height'))
+        assert image.shape == (h, w, 3)
+        objects = root.findall('object')
+        assert len(objects) >= 2
+        for obj in objects:
+            assert obj.findtext('name') in SHAPE_CLASSES
+            assert obj.findtext('difficult') == '0'
+            box = [int(obj.find('bndbox').findtext(k))
+                   for k in ('xmin', 'ymin', 'xmax', 'ymax')]
+            assert 1 <= box[0] < box[2] <= w and 1 <= box[1] < box[3] <= h
+            at_border = box[0] == 1 or box[1] == 1 or box[2] == w or \
+                box[3] == h
+            if obj.findtext('truncated') == '1':
+                assert at_border
+                truncated += 1
+    assert truncated > 0
+
+
+def test_cli_skips_complete_and_regenerates(repo_root, tmp_path):
+    first = generate(repo_root, tmp_path, '--tasks', 'seg', '--num-train', '2')
+    assert first.count(' wrote ') == 2
+    again = generate(repo_root, tmp_path, '--tasks', 'seg', '--num-train', '2')
+    assert again.count('already complete') == 2 and ' wrote ' not in again
+    forced = generate(repo_root, tmp_path, '--tasks', 'seg', '--num-train',
+                      '2', '--force')
+    assert forced.count(' wrote ') == 2
+    # Different settings replace the folder, leaving no stale files.
+    generate(repo_root, tmp_path, '--tasks', 'seg', '--num-train', '1')
+    assert len(cityscapes_stems(tmp_path)) == 1
+    assert not (tmp_path / 'coco_shapes').exists()
+
+
+def test_deterministic_per_seed(repo_root, data, tmp_path):
+    same, other = tmp_path / 'same', tmp_path / 'other'
+    generate(repo_root, same, '--seed', '0')
+    generate(repo_root, other, '--seed', '1')
+    files = [
+        'coco_shapes/annotations/instances_train.json',
+        'coco_shapes/train/000001.jpg',
+        'VOCdevkit_shapes/VOC2007/Annotations/000001.xml',
+        'VOCdevkit_shapes/VOC2012/SegmentationClass/2012_000001.png',
+        'cityscapes_shapes/gtFine/train/aachen/'
+        'aachen_000000_000019_gtFine_labelTrainIds.png',
+    ]
+    for name in files:
+        reference = (data / name).read_bytes()
+        assert (same / name).read_bytes() == reference, name
+        assert (other / name).read_bytes() != reference, name
+
+
+def test_mmdet_coco_dataset(data):
+    from mmdet.datasets import CocoDataset
+    from mmdet.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        dataset = CocoDataset(
+            data_root=str(data / 'coco_shapes'),
+            ann_file='annotations/instances_val.json',
+            data_prefix=dict(img='val/'),
+            metainfo=dict(classes=SHAPE_CLASSES),
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='LoadAnnotations', with_bbox=True),
+                dict(type='PackDetInputs')
+            ])
+        assert len(dataset) == NUM_VAL
+        for i in range(len(dataset)):
+            sample = dataset[i]
+            instances = sample['data_samples'].gt_instances
+            assert len(instances) >= 2
+            assert instances.labels.max() < len(SHAPE_CLASSES)
+            h, w = sample['inputs'].shape[1:]
+            boxes = instances.bboxes.tensor
+            assert (boxes[:, 2:] > boxes[:, :2]).all()
+            assert (boxes[:, 2] <= w).all() and (boxes[:, 3] <= h).all()
+
+
+def test_mmdet_voc_dataset(data):
+    from mmdet.datasets import VOCDataset
+    from mmdet.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        dataset = VOCDataset(
+            data_root=str(data / 'VOCdevkit_shapes'),
+            ann_file='VOC2007/ImageSets/Main/trainval.txt',
+            data_prefix=dict(sub_data_root='VOC2007/'),
+            metainfo=dict(classes=SHAPE_CLASSES),
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='LoadAnnotations', with_bbox=True),
+                dict(type='PackDetInputs')
+            ])
+        assert len(dataset) == NUM_TRAIN
+        assert dataset.metainfo['dataset_type'] == 'VOC2007'
+        labels = set()
+        for i in range(len(dataset)):
+            instances = dataset[i]['data_samples'].gt_instances
+            assert len(instances) >= 2
+            labels |= set(instances.labels.tolist())
+            assert (instances.bboxes.tensor >= 0).all()
+        assert labels == set(range(len(SHAPE_CLASSES)))
+
+
+def test_mmseg_cityscapes_layout(data):
+    from mmseg.datasets import BaseSegDataset, CityscapesDataset
+    from mmseg.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    pipeline = [
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadAnnotations'),
+        dict(type='PackSegInputs')
+    ]
+    common = dict(
+        data_root=str(data / 'cityscapes_shapes'),
+        data_prefix=dict(
+            img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
+        pipeline=pipeline)
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        # mmseg only accepts a subset of the 19 Cityscapes names here, so
+        # configs use BaseSegDataset with the Cityscapes suffixes instead.
+        with pytest.raises(ValueError, match='not a subset'):
+            CityscapesDataset(metainfo=dict(classes=SEG_CLASSES), **common)
+        assert len(CityscapesDataset(**common)) == NUM_TRAIN
+        dataset = BaseSegDataset(
+            metainfo=dict(classes=SEG_CLASSES, palette=SEG_PALETTE),
+            **CITYSCAPES_SUFFIXES, **common)
+        assert dataset.metainfo['classes'] == SEG_CLASSES
+        assert len(dataset) == NUM_TRAIN
+        seen = set()
+        for i in range(len(dataset)):
+            sample = dataset[i]
+            labels = sample['data_samples'].gt_sem_seg.data
+            assert labels.shape[1:] == sample['inputs'].shape[1:]
+            values = set(labels.unique().tolist())
+            assert values <= set(range(len(SEG_CLASSES)))
+            assert len(values) >= 2
+            seen |= values
+    assert seen == set(range(len(SEG_CLASSES)))
+
+
+def test_cityscapes_polygons_reproduce_labels(data):
+    for _, gt in cityscapes_stems(data):
+        label = np.array(Image.open(f'{gt}_labelTrainIds.png'))
+        assert label.dtype == np.uint8 and label.ndim == 2
+        polygons = json.loads(Path(f'{gt}_polygons.json').read_text())
+        assert (polygons['imgHeight'], polygons['imgWidth']) == label.shape
+        drawn = np.zeros_like(label)
+        for obj in polygons['objects']:
+            points = np.array(obj['polygon'], np.int32)
+            cv2.fillPoly(drawn, [points], SEG_CLASSES.index(obj['label']))
+        assert (drawn == label).mean() > 0.99
+
+
+def test_voc_seg_palette_pngs(data):
+    voc12 = data / 'VOCdevkit_shapes' / 'VOC2012'
+    ids = (voc12 / 'ImageSets' / 'Segmentation' / 'train.txt').read_text()
+    seen = set()
+    for img_id in ids.split():
+        png = Image.open(voc12 / 'SegmentationClass' / f'{img_id}.png')
+        assert png.mode == 'P'
+        palette = np.array(png.getpalette()).reshape(-1, 3)
+        assert palette[:len(SEG_CLASSES)].tolist() == SEG_PALETTE
+        assert palette[255].tolist() == [224, 224, 192]
+        label = np.array(png)
+        image = Image.open(voc12 / 'JPEGImages' / f'{img_id}.jpg')
+        assert label.shape == (image.height, image.width)
+        values = set(np.unique(label).tolist())
+        assert 255 in values and 0 in values
+        assert values <= set(range(len(SEG_CLASSES))) | {255}
+        assert (label == 255).mean() < 0.1
+        seen |= values
+    assert seen == set(range(len(SEG_CLASSES))) | {255}

@@ -1,0 +1,99 @@
+"""Evaluate a checkpoint of a detector or segmentor on its test set.
+
+  python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
+      [--show-dir DIR] [--cfg-options k=v ...] [--launcher ...]
+
+The metric is the config's ``test_evaluator`` (COCO mAP through pycocotools,
+VOC mAP, mIoU). ``--out`` pickles the raw predictions; ``--show-dir`` draws
+them (detection boxes or segmentation masks) beside the ground truth.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.model import is_model_wrapper
+from mmengine.runner import Runner
+
+from mmca.engine import (ConfigError, check_checkpoint_matches,
+                         check_datasets, check_task, default_work_dir,
+                         load_config, setup_cpu_distributed)
+
+VISUALIZATION_HOOKS = {'mmdet': 'DetVisualizationHook',
+                       'mmseg': 'SegVisualizationHook'}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test (and eval) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where to save the metric logs')
+    parser.add_argument('--out', help='pickle the predictions to this file')
+    parser.add_argument('--show-dir', help='draw predictions into this '
+                        'directory (relative to the work dir)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, xxx=yyy')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def enable_visualization(cfg: Config, scope: str, show_dir: str) -> None:
+    hook = cfg.default_hooks.get('visualization')
+    if hook is None or hook.get('type') != VISUALIZATION_HOOKS[scope]:
+        raise ConfigError(f'--show-dir needs default_hooks.visualization '
+                          f'of type {VISUALIZATION_HOOKS[scope]}')
+    hook.draw = True
+    if scope == 'mmdet':
+        hook.test_out_dir = show_dir
+    else:
+        cfg.visualizer.save_dir = show_dir
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options)
+    scope = check_task(cfg, 'tools/test.py')
+    if not osp.isfile(args.checkpoint):
+        raise ConfigError(f'checkpoint {args.checkpoint} does not exist')
+    if args.out and not args.out.endswith(('.pkl', '.pickle')):
+        raise ConfigError(f'--out must name a .pkl file, got {args.out}')
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
+        args.config)
+    cfg.load_from = args.checkpoint
+    # weights come from the checkpoint; do not also read pretrained ones
+    cfg.model.get('backbone', {}).pop('init_cfg', None)
+    if args.show_dir:
+        enable_visualization(cfg, scope, args.show_dir)
+    check_datasets(cfg, ['test'])
+    if args.launcher != 'none' and not torch.cuda.is_available():
+        setup_cpu_distributed(cfg)
+
+    try:
+        runner = Runner.from_cfg(cfg)
+    except (TypeError, KeyError) as err:
+        raise ConfigError(f'cannot build {args.config}: {err}. Check the '
+                          'config keys and --cfg-options.') from None
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    check_checkpoint_matches(model, args.checkpoint)
+    if args.out:
+        if scope == 'mmdet':
+            from mmdet.evaluation import DumpDetResults as DumpResults
+        else:
+            from mmengine.evaluator import DumpResults
+        runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
+    runner.test()
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except ConfigError as err:
+        print(f'error: {err}', file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,90 @@
+"""Train a detector or segmentor from an mmdet or mmseg config.
+
+  python tools/train.py configs/ssdlite_mbv2_ca_coco.py [--work-dir DIR]
+      [--resume [CKPT]] [--amp] [--auto-scale-lr] [--cfg-options k=v ...]
+      [--launcher {none,pytorch,slurm,mpi}]
+
+The config's ``default_scope`` decides the task. Distributed runs on
+machines without GPUs use CPU processes over gloo (see tools/dist_train.sh).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+import torch
+from mmengine.config import DictAction
+from mmengine.runner import Runner
+
+from mmca.engine import (ConfigError, check_datasets, check_pretrained,
+                         check_task, default_work_dir, load_config,
+                         setup_cpu_distributed)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='where to save logs and models')
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision (needs a GPU)')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr to the actual total batch size')
+    parser.add_argument(
+        '--resume', nargs='?', type=str, const='auto',
+        help='resume from CKPT, or without CKPT from the latest checkpoint '
+        'in the work dir')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, xxx=yyy')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options)
+    check_task(cfg, 'tools/train.py')
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
+        args.config)
+
+    if args.amp:
+        if not torch.cuda.is_available():
+            raise ConfigError('--amp needs a GPU; this machine has none')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+    if args.auto_scale_lr:
+        if 'auto_scale_lr' not in cfg:
+            raise ConfigError(f'{args.config} has no auto_scale_lr setting '
+                              '(base_batch_size) to scale from')
+        cfg.auto_scale_lr.enable = True
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        if not osp.isfile(args.resume):
+            raise ConfigError(f'--resume {args.resume}: no such checkpoint')
+        cfg.resume, cfg.load_from = True, args.resume
+
+    check_datasets(cfg, ['train'] + (['val'] if cfg.get('val_cfg') else []))
+    if not (cfg.resume or cfg.get('load_from')):
+        check_pretrained(cfg)
+    if args.launcher != 'none' and not torch.cuda.is_available():
+        setup_cpu_distributed(cfg)
+
+    try:
+        runner = Runner.from_cfg(cfg)
+    except (TypeError, KeyError) as err:
+        raise ConfigError(f'cannot build {args.config}: {err}. Check the '
+                          'config keys and --cfg-options.') from None
+    runner.train()
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except ConfigError as err:
+        print(f'error: {err}', file=sys.stderr)
+        sys.exit(2)
