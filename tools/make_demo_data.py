@@ -116,7 +116,7 @@ class SceneObject:
         """Pixel box ``(x0, y0, x1, y1)`` of ``mask``, end exclusive."""
         xs = np.flatnonzero(self.mask.any(0))
         ys = np.flatnonzero(self.mask.any(1))
-        return int(xs[0]), int(ys[0]), int(xs[-1]) + 2, int(ys[-1]) + 1
+        return int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1
 
     @property
     def truncated(self) -> bool:

@@ -99,9 +99,10 @@ def test_coco_annotations_match_images(data):
             assert not mask[:, :x].any() and not mask[:, x + bw:].any()
             assert not mask[:y].any() and not mask[y + bh:].any()
             assert 0.75 * ann['area'] <= mask.sum() <= ann['area']
-            xs, ys = np.flatnonzero(mask.any(0)), np.flatnonzero(mask.any(1))
-            assert np.allclose([xs[0], ys[0], xs[-1] + 1, ys[-1] + 1],
-                               [x, y, x + bw, y + bh], atol=1)
+            # The box spans exactly the pixels the polygon's vertices are in.
+            points = np.array(ann['segmentation'][0]).reshape(-1, 2)
+            assert [*points.min(0), *(points.max(0) + 1)] == \
+                [x, y, x + bw, y + bh]
             assert ann['area'] <= bw * bh
             # The object differs from its surroundings.
             ring = cv2.dilate(mask.astype(np.uint8), np.ones((9, 9)))
