@@ -10,6 +10,6 @@ sys.path.insert(0, REPO_ROOT)
 torch.set_num_threads(2)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def repo_root():
     return REPO_ROOT

@@ -165,7 +165,7 @@ def check_checkpoint_matches(model: torch.nn.Module, path: str) -> None:
 def check_cfg_options(cfg: Config, options: Dict) -> None:
     """Check every ``--cfg-options`` key extends a path the config has."""
     for key in options:
-        node, parts = cfg, key.split('.')
+        node, parts = cfg.to_dict(), key.split(".")
         for depth, part in enumerate(parts[:-1]):
             if isinstance(node, (list, tuple)) and part.isdigit():
                 node = node[int(part)]

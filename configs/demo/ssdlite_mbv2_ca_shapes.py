@@ -1,0 +1,78 @@
+# SSDLite320-MBv2-CA on the generated COCO-format shapes set
+# (`python tools/make_demo_data.py`): trains and evaluates in minutes on a
+# 2-core CPU. The model is ssdlite_mbv2_ca_coco.py's with 4 classes and no
+# pretrained weights; the recipe is one for a short CPU run: AdamW, a short
+# warm-up then cosine decay, BN with the default momentum, and only flips
+# for augmentation (expand + min-IoU crop, right for 600 COCO epochs, keep a
+# short run from converging).
+_base_ = '../ssdlite_mbv2_ca_coco.py'
+
+classes = ('circle', 'square', 'triangle', 'cross')
+data_root = 'data/coco_shapes/'
+norm_cfg = dict(type='BN')
+model = dict(
+    backbone=dict(norm_cfg=norm_cfg, init_cfg=None),
+    neck=dict(norm_cfg=norm_cfg),
+    bbox_head=dict(num_classes=len(classes), norm_cfg=norm_cfg))
+
+input_size = 320
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                    'scale_factor'))
+]
+dataset = dict(type='CocoDataset', data_root=data_root,
+               metainfo=dict(classes=classes))
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        _delete_=True,
+        ann_file='annotations/instances_train.json',
+        data_prefix=dict(img='train/'),
+        filter_cfg=dict(filter_empty_gt=True),
+        pipeline=train_pipeline,
+        **dataset))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        _delete_=True,
+        ann_file='annotations/instances_val.json',
+        data_prefix=dict(img='val/'),
+        test_mode=True,
+        pipeline=test_pipeline,
+        **dataset))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
+test_evaluator = val_evaluator
+
+max_epochs = 30
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+optim_wrapper = dict(
+    _delete_=True,
+    optimizer=dict(type='AdamW', lr=0.003, weight_decay=0.05),
+    paramwise_cfg=dict(norm_decay_mult=0, bias_decay_mult=0))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
+         end=100),
+    dict(type='CosineAnnealingLR', begin=0, T_max=max_epochs, end=max_epochs,
+         by_epoch=True, eta_min=0)
+]
+auto_scale_lr = dict(base_batch_size=16)
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=1, max_keep_ckpts=2, save_best='auto'))
+env_cfg = dict(cudnn_benchmark=False)
