@@ -1,0 +1,4 @@
+_base_ = './_base_/deeplabv3_mbv2_d8_voc12aug.py'
+model = dict(backbone=dict(
+    attention=None,
+    init_cfg=dict(checkpoint='checkpoints/mbv2_imagenet.pth')))

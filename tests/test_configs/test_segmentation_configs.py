@@ -1,0 +1,72 @@
+"""Every DeepLabV3 config builds, predicts full-size masks, at the paper's size."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+
+from mmca.engine import load_config, replace_sync_bn
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'deeplabv3_*.py')))
+# DeepLabV3 sizes of the paper (Table 7), in M parameters, aux head excluded
+PAPER_SIZES = {'deeplabv3_mbv2_d8_cityscapes.py': 4.5,
+               'deeplabv3_mbv2_se_d8_cityscapes.py': 4.9,
+               'deeplabv3_mbv2_cbam_d8_cityscapes.py': 4.9,
+               'deeplabv3_mbv2_ca_d8_cityscapes.py': 5.0,
+               'deeplabv3_mbv2_d8_voc.py': 4.5,
+               'deeplabv3_mbv2_ca_d8_voc.py': 5.0,
+               'deeplabv3_mbv2_d16_voc.py': 4.5,
+               'deeplabv3_mbv2_ca_d16_voc.py': 5.0}
+
+
+def build_segmentor(path):
+    cfg = load_config(path)
+    init_default_scope('mmseg')
+    from mmseg.registry import MODELS
+    cfg.model.backbone.init_cfg = None            # no pretrained weights here
+    return cfg, MODELS.build(replace_sync_bn(cfg.model)).eval()
+
+
+def test_every_config_has_a_paper_size():
+    assert {osp.basename(c) for c in CONFIGS} == set(PAPER_SIZES)
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_size_matches_the_paper(path):
+    _, model = build_segmentor(path)
+    params = sum(p.numel() for name, p in model.named_parameters()
+                 if not name.startswith('auxiliary_head'))
+    paper = PAPER_SIZES[osp.basename(path)]
+    assert abs(params / 1e6 - paper) / paper < 0.06, params
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_predicts_a_full_size_mask_for_any_image_size(path):
+    from mmseg.structures import SegDataSample
+    cfg, model = build_segmentor(path)
+    assert cfg.default_scope == 'mmseg'
+    num_classes = 21 if path.endswith('_voc.py') else 19
+    assert model.decode_head.num_classes == num_classes
+    stride = 16 if '_d16_' in path else 8
+    assert model.backbone.layer7[0].depthwise_conv.conv.dilation[0] == 32 // stride
+    # 97 x 131 divides neither output stride
+    images = [torch.randint(0, 255, (3, 97, 131), dtype=torch.uint8)]
+    samples = [SegDataSample(metainfo=dict(img_shape=(97, 131), ori_shape=(97, 131)))]
+    data = model.data_preprocessor(dict(inputs=images, data_samples=samples), False)
+    with torch.no_grad():
+        result, = model(**data, mode='predict')
+    mask = result.pred_sem_seg.data
+    assert mask.shape == (1, 97, 131)
+    assert int(mask.max()) < num_classes
+    assert result.seg_logits.data.shape == (num_classes, 97, 131)
+
+
+def test_ca_config_differs_from_its_baseline_by_the_attention():
+    ca = load_config(osp.join(REPO, 'configs', 'deeplabv3_mbv2_ca_d8_cityscapes.py'))
+    plain = load_config(osp.join(REPO, 'configs', 'deeplabv3_mbv2_d8_cityscapes.py'))
+    for cfg in (ca, plain):
+        cfg.model.backbone.pop('attention')
+        cfg.model.backbone.pop('init_cfg')
+    assert ca.model.to_dict() == plain.model.to_dict()
