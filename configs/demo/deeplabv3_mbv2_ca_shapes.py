@@ -1,0 +1,80 @@
+# DeepLabV3-MBv2-CA (OS 8) on the generated Cityscapes-format shapes set
+# (`python tools/make_demo_data.py --tasks seg`): trains and evaluates in
+# minutes on a 2-core CPU. The model is deeplabv3_mbv2_ca_d8_cityscapes.py's
+# with 5 classes and no pretrained weights. The recipe is one for a short CPU
+# run: whole images at half size rather than crops (a crop of a large shape
+# hides the outline that tells its class), AdamW with a short warm-up and
+# poly decay, BN.
+_base_ = '../deeplabv3_mbv2_ca_d8_cityscapes.py'
+
+classes = ('background', 'circle', 'square', 'triangle', 'cross')
+palette = [[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0], [0, 0, 128]]
+data_root = 'data/cityscapes_shapes/'
+image_size = (128, 256)  # (H, W): half of the generated 256 x 512
+norm_cfg = dict(type='BN', requires_grad=True)
+model = dict(
+    data_preprocessor=dict(size=image_size),
+    backbone=dict(norm_cfg=norm_cfg, init_cfg=None),
+    decode_head=dict(num_classes=len(classes), norm_cfg=norm_cfg),
+    auxiliary_head=dict(num_classes=len(classes), norm_cfg=norm_cfg))
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='Resize', scale=image_size[::-1], keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackSegInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=image_size[::-1], keep_ratio=True),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs')
+]
+dataset = dict(
+    type='BaseSegDataset',
+    data_root=data_root,
+    img_suffix='_leftImg8bit.png',
+    seg_map_suffix='_gtFine_labelTrainIds.png',
+    metainfo=dict(classes=classes, palette=palette))
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        _delete_=True,
+        data_prefix=dict(img_path='leftImg8bit/train',
+                         seg_map_path='gtFine/train'),
+        pipeline=train_pipeline,
+        **dataset))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        _delete_=True,
+        data_prefix=dict(img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
+        pipeline=test_pipeline,
+        **dataset))
+test_dataloader = val_dataloader
+
+max_iters = 1500
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
+                 val_interval=max_iters)
+optim_wrapper = dict(
+    _delete_=True,
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=0.002, weight_decay=0.01),
+    paramwise_cfg=dict(norm_decay_mult=0, bias_decay_mult=0))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
+         end=50),
+    dict(type='PolyLR', power=0.9, eta_min=0, by_epoch=False, begin=0,
+         end=max_iters)
+]
+auto_scale_lr = dict(enable=False, base_batch_size=8)
+default_hooks = dict(
+    logger=dict(interval=25),
+    checkpoint=dict(by_epoch=False, interval=250, max_keep_ckpts=2))
+custom_hooks = [dict(type='ChannelsLastHook')]
