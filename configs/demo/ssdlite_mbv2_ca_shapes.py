@@ -13,13 +13,7 @@ norm_cfg = dict(type='BN')
 model = dict(
     backbone=dict(norm_cfg=norm_cfg, init_cfg=None),
     neck=dict(norm_cfg=norm_cfg),
-    bbox_head=dict(
-        num_classes=len(classes),
-        norm_cfg=norm_cfg,
-        # anchors from 24 px, as the shapes are 20-180 px at this size
-        anchor_generator=dict(
-            min_sizes=[24, 64, 128, 192, 256, 304],
-            max_sizes=[64, 128, 192, 256, 304, 320])))
+    bbox_head=dict(num_classes=len(classes), norm_cfg=norm_cfg))
 
 input_size = 320
 train_pipeline = [
@@ -40,7 +34,7 @@ test_pipeline = [
 dataset = dict(type='CocoDataset', data_root=data_root,
                metainfo=dict(classes=classes))
 train_dataloader = dict(
-    batch_size=8,
+    batch_size=16,
     num_workers=0,
     persistent_workers=False,
     dataset=dict(
@@ -69,7 +63,7 @@ max_epochs = 12
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(
     _delete_=True,
-    optimizer=dict(type='AdamW', lr=0.002, weight_decay=0.05),
+    optimizer=dict(type='AdamW', lr=0.003, weight_decay=0.05),
     paramwise_cfg=dict(norm_decay_mult=0, bias_decay_mult=0))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
@@ -77,7 +71,7 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', begin=0, T_max=max_epochs, end=max_epochs,
          by_epoch=True, eta_min=0)
 ]
-auto_scale_lr = dict(base_batch_size=8)
+auto_scale_lr = dict(base_batch_size=16)
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(interval=1, max_keep_ckpts=2, save_best='auto'))
