@@ -3,7 +3,6 @@ import math
 from typing import Sequence
 
 import torch.nn as nn
-from mmcv.cnn import ConvModule
 from mmengine.registry import MODELS
 
 from mmca.models.layers import SandglassBlock
@@ -82,17 +81,11 @@ class MobileNeXtCA(StagedBackbone):
                  with_cp: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(out_indices, frozen_stages, norm_eval, init_cfg)
-        if not len(strides) == len(dilations) == len(self.arch_settings):
-            raise ValueError(
-                f'strides and dilations need {len(self.arch_settings)} '
-                f'entries each, but got {strides} and {dilations}')
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
-        in_channels = make_divisible(32 * widen_factor)
-        self.conv1 = ConvModule(
-            3, in_channels, 3, stride=2, padding=1, **common)
-        stage_settings = list(zip(self.arch_settings, strides, dilations))
+        in_channels = self.build_stem(widen_factor, **common)
+        stage_settings = self.stage_settings(strides, dilations)
         for i, ((reduction_ratio, channels, num_blocks, _), stride,
-                dilation) in enumerate(stage_settings[:self.num_built_stages]):
+                dilation) in enumerate(stage_settings):
             out_channels = (1280 if channels == 1280 and widen_factor < 1 else
                             make_divisible(channels * widen_factor))
             blocks = []

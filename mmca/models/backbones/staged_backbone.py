@@ -3,6 +3,7 @@ from typing import List, Sequence, Tuple
 
 import torch
 import torch.nn as nn
+from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
@@ -18,8 +19,9 @@ def make_divisible(value: float, divisor: int = 8, min_ratio: float = 0.9) -> in
 class StagedBackbone(BaseModule):
     """A stem conv ``conv1``, then ``num_stages`` stages, some returned.
 
-    Subclasses set the class attribute ``num_stages`` and add their stages
-    in order with :meth:`add_stage`.
+    Subclasses set the class attributes ``arch_settings`` (one row per block
+    stage) and ``num_stages``, build the stem with :meth:`build_stem` and add
+    their stages in order with :meth:`add_stage`.
 
     Stage ``i`` is the module named ``self.stage_names[i]``. Stages after the
     last of ``out_indices`` are not built, so a segmentation backbone that
@@ -34,6 +36,7 @@ class StagedBackbone(BaseModule):
         init_cfg (dict or list[dict], optional): Initialization config.
     """
 
+    arch_settings: List[list]
     num_stages: int
 
     def __init__(self, out_indices: Sequence[int], frozen_stages: int,
@@ -57,6 +60,22 @@ class StagedBackbone(BaseModule):
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         self.stage_names: List[str] = []
+
+    def build_stem(self, widen_factor: float, **layer_cfgs) -> int:
+        """Build ``conv1``, the stride-2 3x3 stem; return its width."""
+        channels = make_divisible(32 * widen_factor)
+        self.conv1 = ConvModule(3, channels, 3, stride=2, padding=1, **layer_cfgs)
+        return channels
+
+    def stage_settings(self, strides: Sequence[int],
+                       dilations: Sequence[int]) -> List[tuple]:
+        """``(arch_setting, stride, dilation)`` of each stage to build."""
+        if not len(strides) == len(dilations) == len(self.arch_settings):
+            raise ValueError(
+                f'strides and dilations need {len(self.arch_settings)} '
+                f'entries each, but got {strides} and {dilations}')
+        settings = list(zip(self.arch_settings, strides, dilations))
+        return settings[:self.num_built_stages]
 
     def add_stage(self, name: str, stage: nn.Module) -> None:
         self.add_module(name, stage)

@@ -3,6 +3,7 @@ import pytest
 import torch
 from mmdet.models.dense_heads import SSDHead
 from mmengine.config import ConfigDict
+from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
 from mmca.models import SSDLiteHead
@@ -18,6 +19,11 @@ HEAD = dict(
                         min_bbox_size=0, score_thr=0.0, max_per_img=10))
 FEATS = (torch.randn(1, 8, 4, 4), torch.randn(1, 16, 2, 2))
 META = [dict(img_shape=(64, 64), scale_factor=(1., 1.))]
+
+
+@pytest.fixture(autouse=True)
+def mmdet_scope():
+    init_default_scope('mmdet')      # the anchor generator is an mmdet util
 
 
 def test_mmdet_ssd_head_crashes_in_predict():
