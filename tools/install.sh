@@ -33,6 +33,7 @@ fi
 # caches the built wheel, so this is slow only once per machine.
 if ! "$PY" -c "import mmcv.ops" 2>/dev/null; then
     log "building mmcv 2.1.0 with ops (first time on this machine: ~6 min on 2 cores)"
+    log "(pip warns that torch wants setuptools>=77 until the pin is restored after the build)"
     pip_install "numpy<2" "setuptools<70" wheel
     MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" pip_install --no-build-isolation mmcv==2.1.0
     pip_install "setuptools>=77.0.3,<81"
