@@ -1,5 +1,4 @@
 """Coordinate attention (Hou, Zhou, Feng, CVPR 2021)."""
-from typing import Optional
 
 import torch
 import torch.nn as nn

@@ -1,6 +1,5 @@
 """The inverted residual block of MobileNetV2 with an attention slot."""
 import torch
-import torch.nn as nn
 import torch.utils.checkpoint as cp
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule

@@ -1,5 +1,4 @@
 import pytest
-import torch
 
 from mmca.models import (ATTENTION_TYPES, CBAM, CoordAttention,
                          SqueezeExcitation, build_attention)
