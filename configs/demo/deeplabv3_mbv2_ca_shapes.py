@@ -59,7 +59,7 @@ val_dataloader = dict(
         **dataset))
 test_dataloader = val_dataloader
 
-max_iters = 1500
+max_iters = 700
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters)
 optim_wrapper = dict(
@@ -75,6 +75,6 @@ param_scheduler = [
 ]
 auto_scale_lr = dict(enable=False, base_batch_size=8)
 default_hooks = dict(
-    logger=dict(interval=25),
+    logger=dict(interval=10),
     checkpoint=dict(by_epoch=False, interval=250, max_keep_ckpts=2))
 custom_hooks = [dict(type='ChannelsLastHook')]
