@@ -12,14 +12,12 @@ import os
 import os.path as osp
 import sys
 
-import torch
 from mmengine.config import Config, DictAction
 from mmengine.model import is_model_wrapper
-from mmengine.runner import Runner
 
-from mmca.engine import (ConfigError, check_checkpoint_matches,
+from mmca.engine import (ConfigError, build_runner, check_checkpoint_matches,
                          check_datasets, check_task, default_work_dir,
-                         load_config, setup_cpu_distributed)
+                         load_config)
 
 VISUALIZATION_HOOKS = {'mmdet': 'DetVisualizationHook',
                        'mmseg': 'SegVisualizationHook'}
@@ -72,14 +70,8 @@ def main() -> None:
     if args.show_dir:
         enable_visualization(cfg, scope, args.show_dir)
     check_datasets(cfg, ['test'])
-    if args.launcher != 'none' and not torch.cuda.is_available():
-        setup_cpu_distributed(cfg)
 
-    try:
-        runner = Runner.from_cfg(cfg)
-    except (TypeError, KeyError) as err:
-        raise ConfigError(f'cannot build {args.config}: {err}. Check the '
-                          'config keys and --cfg-options.') from None
+    runner = build_runner(cfg)
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
     check_checkpoint_matches(model, args.checkpoint)
     if args.out:

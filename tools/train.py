@@ -14,11 +14,10 @@ import sys
 
 import torch
 from mmengine.config import DictAction
-from mmengine.runner import Runner
 
-from mmca.engine import (ConfigError, check_datasets, check_pretrained,
-                         check_task, default_work_dir, load_config,
-                         setup_cpu_distributed)
+from mmca.engine import (ConfigError, build_runner, check_datasets,
+                         check_pretrained, check_task, default_work_dir,
+                         load_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -71,14 +70,8 @@ def main() -> None:
     check_datasets(cfg, ['train'] + (['val'] if cfg.get('val_cfg') else []))
     if not (cfg.resume or cfg.get('load_from')):
         check_pretrained(cfg)
-    if args.launcher != 'none' and not torch.cuda.is_available():
-        setup_cpu_distributed(cfg)
 
-    try:
-        runner = Runner.from_cfg(cfg)
-    except (TypeError, KeyError) as err:
-        raise ConfigError(f'cannot build {args.config}: {err}. Check the '
-                          'config keys and --cfg-options.') from None
+    runner = build_runner(cfg)
     runner.train()
 
 

@@ -1,12 +1,12 @@
 from .checks import (ConfigError, check_checkpoint_matches, check_datasets,
                      check_pretrained, check_task)
 from .channels_last_hook import ChannelsLastHook
-from .config import default_work_dir, load_config
+from .config import build_runner, default_work_dir, load_config
 from .cpu_distributed import (CPUDistributedDataParallel, replace_sync_bn,
                               setup_cpu_distributed)
 
 __all__ = [
-    'ChannelsLastHook', 'ConfigError', 'check_checkpoint_matches', 'check_datasets',
+    'ChannelsLastHook', 'ConfigError', 'build_runner', 'check_checkpoint_matches', 'check_datasets',
     'check_pretrained', 'check_task', 'default_work_dir', 'load_config',
     'CPUDistributedDataParallel', 'replace_sync_bn', 'setup_cpu_distributed'
 ]
