@@ -13,6 +13,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import MODELS, init_default_scope
 
 import mmca  # noqa: F401  (registers the backbones)
+from mmca.engine import config_input_size
 from mmca.utils.complexity import PAPER_IMAGENET, complexity, imagenet_model
 
 
@@ -33,15 +34,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, xxx=yyy')
     return parser.parse_args()
-
-
-def config_input_size(cfg: Config) -> tuple:
-    """The (H, W) the config's test pipeline resizes to."""
-    for step in cfg.get('test_pipeline', []):
-        if step.get('type') == 'Resize':
-            w, h = step['scale']
-            return h, w
-    raise ValueError('the config has no Resize in test_pipeline; pass --shape')
 
 
 def row(name: str, info: dict, paper=None) -> str:

@@ -35,12 +35,22 @@ def randomised(module: CoordAttention) -> CoordAttention:
     return module
 
 
-@pytest.mark.parametrize('shape', [(2, 16, 7, 5), (1, 64, 1, 9), (3, 8, 6, 1),
-                                   (1, 96, 13, 13), (2, 40, 1, 1)])
+SHAPES = [(2, 16, 7, 5), (1, 64, 1, 9), (3, 8, 6, 1), (1, 96, 13, 13),
+          (2, 40, 1, 1)]
+
+
+def layout(x: torch.Tensor, channels_last: bool) -> torch.Tensor:
+    return x.contiguous(memory_format=torch.channels_last
+                        if channels_last else torch.contiguous_format)
+
+
+@pytest.mark.parametrize('shape', SHAPES)
 @pytest.mark.parametrize('training', [False, True])
-def test_matches_plain_formulation_forward_and_backward(shape, training):
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_matches_plain_formulation_forward_and_backward(
+        shape, training, channels_last):
     module = randomised(CoordAttention(shape[1])).train(training)
-    x = torch.randn(shape, requires_grad=True)
+    x = layout(torch.randn(shape), channels_last).requires_grad_()
     x_ref = x.detach().clone().requires_grad_()
     if training and shape[0] * (shape[2] + shape[3]) == 1:
         pytest.skip('BatchNorm cannot train on one value per channel')
@@ -88,3 +98,41 @@ def test_norm_and_act_come_from_configs():
     assert isinstance(module.act, torch.nn.ReLU)
     x = torch.randn(2, 32, 6, 4)
     assert module(x).shape == x.shape
+
+
+@pytest.mark.parametrize('shape', SHAPES + [(8, 960, 10, 10)])
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_inference_with_bn_folded_matches_plain_formulation(
+        shape, channels_last):
+    module = randomised(CoordAttention(shape[1])).eval()
+    x = layout(torch.randn(shape), channels_last)
+    with torch.no_grad():
+        assert module._inference_with_folded_bn()
+        out = module(x)
+        ref = plain_coord_attention(module, x, training=False)
+    torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)
+
+
+def test_folded_weights_follow_new_weights():
+    module = randomised(CoordAttention(32)).eval()
+    x = torch.randn(2, 32, 6, 7)
+    with torch.no_grad():
+        module(x)
+        other = randomised(CoordAttention(32))
+        for p in other.parameters():
+            p.data.mul_(-1)
+        module.load_state_dict(other.state_dict())
+        out = module(x)
+        ref = plain_coord_attention(module, x, training=False)
+    torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)
+
+
+def test_frozen_bn_in_a_training_model_still_passes_gradients():
+    """norm_eval freezes BN inside a model that trains: no folding then."""
+    module = randomised(CoordAttention(16))
+    module.bn1.eval()
+    x = torch.randn(2, 16, 5, 4)
+    assert not module._inference_with_folded_bn()
+    module(x).sum().backward()
+    assert module.conv1.weight.grad.abs().sum() > 0
+    assert module.bn1.weight.grad.abs().sum() > 0

@@ -1,0 +1,48 @@
+"""Whole models from configs, timed side by side."""
+from typing import Dict, Sequence
+
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.registry import MODELS, init_default_scope
+
+from .timing import time_side_by_side
+
+
+def build_inference_model(cfg: Config) -> nn.Module:
+    """The config's model in eval mode, without pretrained weights."""
+    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    model = MODELS.build(cfg.model)
+    return model.eval()
+
+
+def benchmark_models(models: Dict[str, nn.Module],
+                     input_shape: Sequence[int],
+                     batch_sizes: Sequence[int] = (1, 8),
+                     channels_last: bool = False,
+                     **timing) -> Dict:
+    """Latency and throughput of the raw network (``mode='tensor'``).
+
+    The models run interleaved on the same input, so their ratios hold on a
+    loaded machine. Batch 1 gives latency, larger batches throughput.
+
+    Returns:
+        dict: per batch size, ``ms`` (per forward) and ``images_per_s`` of
+        each model.
+    """
+    results = {}
+    for batch in batch_sizes:
+        x = torch.randn(batch, 3, *input_shape)
+        if channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        candidates = {}
+        for name, model in models.items():
+            if channels_last:
+                model.to(memory_format=torch.channels_last)
+            candidates[name] = (lambda m=model: m(x, mode='tensor'))
+        with torch.no_grad():
+            times = time_side_by_side(candidates, **timing)
+        results[batch] = dict(
+            ms={k: v * 1e3 for k, v in times.items()},
+            images_per_s={k: batch / v for k, v in times.items()})
+    return results

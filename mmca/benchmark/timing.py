@@ -1,0 +1,60 @@
+"""Timing candidates side by side, so that their ratios mean something.
+
+On a shared machine absolute times drift with the load; ratios of times
+taken in the same run, interleaved round by round, do not. Every candidate
+is warmed up, then each round times every candidate once (``repeats`` calls
+each), and the median over rounds is reported.
+"""
+import statistics
+import time
+from typing import Callable, Dict
+
+import torch
+
+
+def time_side_by_side(candidates: Dict[str, Callable[[], object]],
+                      rounds: int = 15,
+                      repeats: int = 5,
+                      warmup: int = 3) -> Dict[str, float]:
+    """Median seconds per call of each candidate, measured interleaved.
+
+    Args:
+        candidates (dict[str, callable]): Name to a callable that runs the
+            work once.
+        rounds (int): Rounds of timing; the median is over rounds.
+        repeats (int): Calls per candidate per round.
+        warmup (int): Untimed calls per candidate first (allocator, oneDNN
+            primitive caches, lazy builds).
+
+    Returns:
+        dict[str, float]: Name to median seconds per call.
+    """
+    for run in candidates.values():
+        for _ in range(warmup):
+            run()
+    samples = {name: [] for name in candidates}
+    for _ in range(rounds):
+        for name, run in candidates.items():
+            start = time.perf_counter()
+            for _ in range(repeats):
+                run()
+            samples[name].append((time.perf_counter() - start) / repeats)
+    return {name: statistics.median(s) for name, s in samples.items()}
+
+
+def saved_activation_bytes(run: Callable[[], torch.Tensor]) -> int:
+    """Bytes autograd keeps for backward while ``run()`` builds its graph.
+
+    Counts every distinct storage saved by the graph once (parameters and
+    the input included, as the training step would keep them).
+    """
+    storages = {}
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        storage = tensor.untyped_storage()
+        storages[storage.data_ptr()] = storage.nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        run()
+    return sum(storages.values())

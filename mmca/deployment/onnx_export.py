@@ -1,0 +1,85 @@
+"""ONNX export of mmca models up to their raw outputs, checked against
+onnxruntime.
+
+What is exported is the network (``mode='tensor'``): SSDLite's per-level
+class scores and box deltas, DeepLabV3's logits at 1/8 (or 1/16) of the
+input. Anchor decoding, softmax and NMS (mmdet's ``predict_by_feat``) and
+the resize of the logits to the image with argmax (mmseg's ``predict``)
+stay in Python.
+"""
+from typing import Dict, List, Sequence
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+
+#: ONNX ops that betray a pooling fixed at the traced size (what
+#: ``AdaptiveAvgPool2d((None, 1))`` in the released CA block exports to) or
+#: an op ONNX runtimes cannot run.
+FIXED_SIZE_OR_FOREIGN_OPS = ('AveragePool', 'MaxPool', 'ATen')
+
+
+class TensorOutputs(nn.Module):
+    """A model or backbone as a function of one image batch (N, 3, H, W)
+    returning a flat tuple of tensors."""
+
+    def __init__(self, model: nn.Module, backbone_only: bool = False) -> None:
+        super().__init__()
+        self.model = model.backbone if backbone_only else model
+        self.backbone_only = backbone_only
+
+    def forward(self, x: torch.Tensor) -> tuple:
+        outputs = self.model(x) if self.backbone_only else self.model(
+            x, mode='tensor')
+        return tuple(flatten(outputs))
+
+
+def flatten(outputs) -> List[torch.Tensor]:
+    if isinstance(outputs, torch.Tensor):
+        return [outputs]
+    return [t for item in outputs for t in flatten(item)]
+
+
+def export_onnx(model: nn.Module, path: str, input_shape: Sequence[int],
+                opset: int = 17) -> List[str]:
+    """Export with dynamic batch, height and width; the output names."""
+    model.eval()
+    x = torch.randn(*input_shape)
+    with torch.no_grad():
+        num_outputs = len(model(x))
+    names = [f'output_{i}' for i in range(num_outputs)]
+    dynamic = {'input': {0: 'batch', 2: 'height', 3: 'width'}}
+    dynamic.update({n: {0: 'batch', 2: f'{n}_h', 3: f'{n}_w'} for n in names})
+    torch.onnx.export(model, (x, ), path, input_names=['input'],
+                      output_names=names, dynamic_axes=dynamic,
+                      opset_version=opset, dynamo=False)
+    return names
+
+
+def unsupported_nodes(path: str) -> List[str]:
+    """Nodes of the exported graph in :data:`FIXED_SIZE_OR_FOREIGN_OPS`."""
+    graph = onnx.load(path).graph
+    return [f'{n.op_type} ({n.name})' for n in graph.node
+            if n.op_type in FIXED_SIZE_OR_FOREIGN_OPS]
+
+
+def compare_with_onnxruntime(model: nn.Module, path: str,
+                             input_shapes: Sequence[Sequence[int]]) -> Dict:
+    """Max abs difference of onnxruntime against PyTorch per input shape."""
+    import onnxruntime as ort
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    model.eval()
+    diffs = {}
+    for shape in input_shapes:
+        x = torch.randn(*shape)
+        with torch.no_grad():
+            want = [t.numpy() for t in model(x)]
+        got = session.run(None, {'input': x.numpy()})
+        for w, g in zip(want, got):
+            if w.shape != g.shape:
+                raise RuntimeError(f'onnxruntime gives {g.shape} where '
+                                   f'PyTorch gives {w.shape} at {shape}')
+        diffs['x'.join(map(str, shape))] = max(
+            float(np.abs(w - g).max()) for w, g in zip(want, got))
+    return diffs

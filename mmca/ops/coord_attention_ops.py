@@ -1,0 +1,112 @@
+r"""The two passes of coordinate attention over the big tensor.
+
+:func:`strip_mean` pools :math:`x` (N, C, H, W) into the strips
+:math:`[z^h, z^w]` (N, C, H + W); :func:`coord_gate` returns
+:math:`y = x \, g^h \, g^w` for gates (N, C, H) and (N, C, W). On CPU
+float tensors each is one fused C++ pass (forward and backward, see
+``csrc/coord_attention_cpu.cpp``); on other devices and dtypes, while
+tracing or exporting, or without the compiled ops, they are the same maths
+in plain PyTorch (``*_reference``).
+"""
+from typing import Tuple
+
+import torch
+from torch import Tensor
+from torch.autograd import Function
+
+from .extension import load_ops
+
+FUSED_DTYPES = (torch.float32, torch.float64)
+
+
+def is_exporting() -> bool:
+    """Tracing, scripting, ONNX export or torch.compile: plain ops only, so
+    the graph holds standard operators (ReduceMean, Mul in ONNX)."""
+    return (torch.jit.is_tracing() or torch.jit.is_scripting()
+            or torch.onnx.is_in_onnx_export()
+            or torch.compiler.is_compiling())
+
+
+def use_fused_ops(x: Tensor) -> bool:
+    """Whether ``x`` takes the compiled CPU ops."""
+    return (x.device.type == 'cpu' and x.dtype in FUSED_DTYPES
+            and x.dim() == 4 and not is_exporting() and load_ops())
+
+
+def strip_mean_reference(x: Tensor) -> Tensor:
+    """Plain PyTorch :func:`strip_mean`: two reductions and a concat."""
+    return torch.cat([x.mean(dim=3), x.mean(dim=2)], dim=2)
+
+
+def coord_gate_reference(x: Tensor, gate_h: Tensor, gate_w: Tensor) -> Tensor:
+    """Plain PyTorch :func:`coord_gate`: two broadcast multiplies."""
+    return x * gate_h.unsqueeze(3) * gate_w.unsqueeze(2)
+
+
+def _memory_format(x: Tensor) -> torch.memory_format:
+    if not x.is_contiguous() and x.is_contiguous(
+            memory_format=torch.channels_last):
+        return torch.channels_last
+    return torch.contiguous_format
+
+
+class StripMean(Function):
+    """Both strip means in one read of ``x``."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor) -> Tensor:
+        ctx.x_meta = (x.shape, x.dtype, _memory_format(x))
+        return torch.ops.mmca.strip_mean(x)
+
+    @staticmethod
+    def backward(ctx, grad_z: Tensor) -> Tensor:
+        shape, dtype, memory_format = ctx.x_meta
+        h, w = shape[-2:]
+        grad_h, grad_w = grad_z.split([h, w], dim=2)
+        # dx(i, j) = dz^h(i) / W + dz^w(j) / H: one write, in x's layout.
+        grad_x = torch.empty(shape, dtype=dtype, memory_format=memory_format)
+        return torch.add((grad_h / w).unsqueeze(3), (grad_w / h).unsqueeze(2),
+                         out=grad_x)
+
+
+class CoordGate(Function):
+    """``x * g^h * g^w`` in one pass, and its backward in one more."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, gate_h: Tensor, gate_w: Tensor) -> Tensor:
+        ctx.save_for_backward(x, gate_h, gate_w)
+        return torch.ops.mmca.coord_gate(x, gate_h, gate_w)
+
+    @staticmethod
+    def backward(ctx, grad_y: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        x, gate_h, gate_w = ctx.saved_tensors
+        return tuple(
+            torch.ops.mmca.coord_gate_backward(grad_y, x, gate_h, gate_w))
+
+
+def strip_mean(x: Tensor) -> Tensor:
+    """Means of ``x`` (N, C, H, W) along W and along H, end to end.
+
+    Returns:
+        Tensor: :math:`[z^h, z^w]` (N, C, H + W); channels-last ``x`` gives
+        a channels-minor (transposed) view.
+    """
+    if not use_fused_ops(x):
+        return strip_mean_reference(x)
+    if torch.is_grad_enabled() and x.requires_grad:
+        return StripMean.apply(x)
+    return torch.ops.mmca.strip_mean(x)
+
+
+def coord_gate(x: Tensor, gate_h: Tensor, gate_w: Tensor) -> Tensor:
+    """Re-weight ``x`` (N, C, H, W) by gates (N, C, H) and (N, C, W).
+
+    The gates may be strided views; the output keeps the memory format
+    (contiguous or channels-last) of ``x``.
+    """
+    if not (use_fused_ops(x) and gate_h.dtype == gate_w.dtype == x.dtype):
+        return coord_gate_reference(x, gate_h, gate_w)
+    if torch.is_grad_enabled() and (x.requires_grad or gate_h.requires_grad
+                                    or gate_w.requires_grad):
+        return CoordGate.apply(x, gate_h, gate_w)
+    return torch.ops.mmca.coord_gate(x, gate_h, gate_w)

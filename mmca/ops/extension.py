@@ -1,0 +1,51 @@
+"""Build (once per machine) and load mmca's C++ CPU ops.
+
+The ops are compiled with ``torch.utils.cpp_extension`` on first use, which
+needs a C++ compiler and ninja; ``tools/install.sh`` builds them, and the
+build is cached under ``$TORCH_EXTENSIONS_DIR`` (default
+``~/.cache/torch_extensions``). Where the build cannot run, :func:`load_ops`
+returns False once with a warning, and callers use plain PyTorch instead.
+"""
+import os.path as osp
+import warnings
+from functools import lru_cache
+
+import torch
+
+SOURCES = [osp.join(osp.dirname(__file__), 'csrc', 'coord_attention_cpu.cpp')]
+# Vector ISA flags by the capability torch detects on this CPU. The kernels
+# are plain loops: without these, gcc vectorises them for SSE2 only.
+ISA_FLAGS = {
+    'AVX512': ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512dq',
+               '-mavx2', '-mfma'],
+    'AVX2': ['-mavx2', '-mfma'],
+}
+
+
+def extension_name(capability: str) -> str:
+    """One build per vector ISA, so a shared cache never mixes them."""
+    suffix = capability.lower() if capability in ISA_FLAGS else 'default'
+    return f'mmca_coord_attention_cpu_{suffix}'
+
+
+@lru_cache(maxsize=None)
+def load_ops() -> bool:
+    """Register ``torch.ops.mmca.*``; whether they are available.
+
+    ``-fopenmp`` is a compile flag only: the ops link to the OpenMP runtime
+    torch already loaded, so ``at::parallel_for`` shares torch's threads.
+    """
+    capability = torch.backends.cpu.get_cpu_capability()
+    try:
+        from torch.utils.cpp_extension import load
+        load(name=extension_name(capability), sources=SOURCES,
+             extra_cflags=['-O3', '-fopenmp'] + ISA_FLAGS.get(capability, []),
+             is_python_module=False, verbose=False)
+    except Exception as err:  # no compiler, no ninja, or a failed build
+        warnings.warn(f'mmca C++ ops unavailable ({type(err).__name__}: '
+                      f'{str(err).strip().splitlines()[-1][:200]}); '
+                      'CoordAttention runs on plain PyTorch ops. Install a '
+                      'C++ compiler and ninja (tools/install.sh) for the '
+                      'fused CPU path.')
+        return False
+    return hasattr(torch.ops.mmca, 'coord_gate')

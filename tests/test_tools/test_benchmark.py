@@ -1,0 +1,73 @@
+"""tools/analysis_tools/benchmark.py: tables, JSON and plots written and
+read back. Speed goals live in the tool's output, not in timed tests."""
+import json
+import os.path as osp
+import subprocess
+import sys
+
+TOOL = 'tools/analysis_tools/benchmark.py'
+QUICK = ['--rounds', '1', '--repeats', '1', '--warmup', '1']
+
+
+def run(repo_root, out_dir, target, *args):
+    return subprocess.run(
+        [sys.executable, TOOL, target, *QUICK, '--out-dir', str(out_dir),
+         *args], cwd=repo_root, capture_output=True, text=True)
+
+
+def test_block_eval_table_json_and_plot(repo_root, tmp_path):
+    result = run(repo_root, tmp_path, 'block', '--shapes', '1x32x12x10',
+                 '2x64x6x7')
+    assert result.returncode == 0, result.stderr
+    assert '| 1x32x12x10 |' in result.stdout
+    assert 'ours / paper' in result.stdout
+    with open(tmp_path / 'ca_block_eval.json') as f:
+        rows = json.load(f)['rows']
+    assert [r['shape'] for r in rows] == [[1, 32, 12, 10], [2, 64, 6, 7]]
+    for row in rows:
+        assert row['max_abs_diff'] < 1e-5
+        assert set(row['ms']) == {'paper', 'timm', 'mmca', 'floor'}
+        assert abs(row['ratio']['paper'] -
+                   row['ms']['mmca'] / row['ms']['paper']) < 1e-9
+    assert osp.getsize(tmp_path / 'ca_block_eval.png') > 1000
+
+
+def test_block_train_measures_time_and_saved_memory(repo_root, tmp_path):
+    result = run(repo_root, tmp_path, 'block', '--train', '--channels-last',
+                 '--shapes', '4x32x16x16')
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / 'ca_block_train_nhwc.json') as f:
+        row = json.load(f)['rows'][0]
+    assert row['channels_last']
+    # The paper's x * a_w * a_h keeps x * a_w (one more input-sized tensor)
+    # for backward; the fused gate keeps only x and the gates.
+    x_mib = 4 * 32 * 16 * 16 * 4 / 2**20
+    assert row['saved_mib']['paper'] - row['saved_mib']['mmca'] > 0.9 * x_mib
+
+
+def test_model_against_baseline(repo_root, tmp_path):
+    result = run(repo_root, tmp_path, 'model',
+                 'configs/ssdlite_mbv2_ca_coco.py',
+                 'configs/ssdlite_mbv2_coco.py', '--shape', '96', '96',
+                 '--batch-sizes', '1', '2')
+    assert result.returncode == 0, result.stderr
+    assert 'input 3x96x96' in result.stdout
+    stem = 'ssdlite_mbv2_ca_coco_vs_ssdlite_mbv2_coco'
+    with open(tmp_path / f'{stem}.json') as f:
+        data = json.load(f)
+    assert data['input_shape'] == [96, 96]
+    assert set(data['batches']) == {'1', '2'}
+    for batch, row in data['batches'].items():
+        for name, ms in row['ms'].items():
+            assert abs(row['images_per_s'][name] - int(batch) / ms * 1e3) < 1e-6
+    assert osp.getsize(tmp_path / f'{stem}.png') > 1000
+
+
+def test_bad_shape_and_config_are_clear_errors(repo_root, tmp_path):
+    result = run(repo_root, tmp_path, 'block', '--shapes', '1x32x12')
+    assert result.returncode != 0 and 'Traceback' not in result.stderr
+    assert 'expected NxCxHxW' in result.stderr
+    result = run(repo_root, tmp_path, 'model', 'configs/nope.py',
+                 'configs/ssdlite_mbv2_coco.py')
+    assert result.returncode != 0 and 'Traceback' not in result.stderr
+    assert 'does not exist' in result.stderr

@@ -1,0 +1,80 @@
+"""tools/deployment/pytorch2onnx.py: export, graph check and onnxruntime
+round trip at a second batch size and input size."""
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+
+from mmca.deployment import export_onnx
+from mmca.models import CoordAttention
+
+TOOL = 'tools/deployment/pytorch2onnx.py'
+
+
+def run(repo_root, *args):
+    return subprocess.run([sys.executable, TOOL, *args], cwd=repo_root,
+                          capture_output=True, text=True)
+
+
+def test_ca_block_exports_without_adaptive_pooling(tmp_path):
+    module = CoordAttention(32).eval()
+    torch.nn.init.uniform_(module.bn1.running_mean, -0.2, 0.2)
+    path = str(tmp_path / 'ca.onnx')
+    export_onnx(module, path, (1, 32, 12, 10))
+    ops = {n.op_type for n in onnx.load(path).graph.node}
+    assert 'ReduceMean' in ops
+    assert not ops & {'AveragePool', 'GlobalAveragePool', 'ATen'}
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    x = torch.randn(3, 32, 7, 15)          # another batch, H and W
+    with torch.no_grad():
+        want = module(x).numpy()
+    got = session.run(None, {'input': x.numpy()})[0]
+    assert np.abs(got - want).max() < 1e-5
+
+
+@pytest.mark.parametrize('config,shape,outputs', [
+    ('configs/ssdlite_mbv2_ca_coco.py', ['128', '160'], 12),
+    ('configs/deeplabv3_mbv2_ca_d8_cityscapes.py', ['96', '128'], 1),
+])
+def test_full_models_round_trip(repo_root, tmp_path, config, shape, outputs):
+    out = tmp_path / 'model.onnx'
+    result = run(repo_root, config, '--out', str(out), '--shape', *shape)
+    assert result.returncode == 0, result.stderr
+    assert f'{outputs} outputs' in result.stdout
+    assert 'no fixed-size pooling' in result.stdout
+    h, w = map(int, shape)
+    for probe in (f'1x3x{h}x{w}', f'2x3x{h + 32}x{w - 32}'):
+        line = next(l for l in result.stdout.splitlines() if probe in l)
+        assert float(line.rsplit(' ', 1)[1]) <= 1e-4
+    assert 'ok: within 1e-04' in result.stdout
+    graph = onnx.load(str(out)).graph
+    assert graph.input[0].type.tensor_type.shape.dim[0].dim_param == 'batch'
+
+
+def test_backbone_only_with_checkpoint(repo_root, tmp_path):
+    from mmengine.config import Config
+    from mmca.benchmark import build_inference_model
+    cfg = Config.fromfile(f'{repo_root}/configs/demo/ssdlite_mbv2_ca_shapes.py')
+    model = build_inference_model(cfg)
+    ckpt = tmp_path / 'weights.pth'
+    torch.save({'state_dict': model.state_dict()}, ckpt)
+    out = tmp_path / 'backbone.onnx'
+    result = run(repo_root, 'configs/demo/ssdlite_mbv2_ca_shapes.py',
+                 str(ckpt), '--backbone-only', '--out', str(out),
+                 '--shape', '64', '96')
+    assert result.returncode == 0, result.stderr
+    assert '2 outputs' in result.stdout
+
+
+def test_mismatched_checkpoint_is_a_clear_error(repo_root, tmp_path):
+    ckpt = tmp_path / 'other.pth'
+    torch.save({'state_dict': {'conv.weight': torch.zeros(1)}}, ckpt)
+    result = run(repo_root, 'configs/ssdlite_mbv2_ca_coco.py', str(ckpt),
+                 '--out', str(tmp_path / 'x.onnx'), '--shape', '64', '64')
+    assert result.returncode != 0 and 'Traceback' not in result.stderr
+    assert 'does not match the model' in result.stderr
+

@@ -1,0 +1,196 @@
+"""Latency and throughput side by side, as ratios from one run.
+
+  # the CA block alone: ours against the paper's and timm's formulations
+  # and the memory-traffic floor (eval), and against the paper's in training
+  python tools/analysis_tools/benchmark.py block [--train] [--channels-last]
+
+  # a config's model against its baseline (raw network outputs)
+  python tools/analysis_tools/benchmark.py model configs/ssdlite_mbv2_ca_coco.py \
+      configs/ssdlite_mbv2_coco.py [--shape H W] [--batch-sizes 1 8]
+
+Candidates run interleaved, after warm-up, and each time is the median of
+--rounds rounds of --repeats calls, so ratios hold on a loaded machine where
+absolute times do not. A table is printed; JSON and a PNG plot go to
+--out-dir (default work_dirs/benchmark).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+from typing import Dict, List
+
+import matplotlib.pyplot as plt
+from mmengine.config import DictAction
+
+from mmca.benchmark import (BLOCK_SHAPES, EVAL_GOALS, TRAIN_GOALS,
+                            benchmark_block_eval, benchmark_block_train,
+                            benchmark_models, build_inference_model)
+from mmca.engine import (ConfigError, config_input_size,
+                         keep_freed_host_memory, load_config)
+from mmca.ops import load_ops
+
+
+def parse_shape(text: str) -> tuple:
+    try:
+        shape = tuple(int(v) for v in text.lower().split('x'))
+    except ValueError:
+        shape = ()
+    if len(shape) != 4:
+        raise argparse.ArgumentTypeError(f'{text!r}: expected NxCxHxW')
+    return shape
+
+
+def parse_args() -> argparse.Namespace:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument('--rounds', type=int, default=15)
+    common.add_argument('--repeats', type=int, default=5)
+    common.add_argument('--warmup', type=int, default=3)
+    common.add_argument('--channels-last', action='store_true',
+                        help='inputs (and models) in channels-last layout')
+    common.add_argument('--out-dir', default='work_dirs/benchmark')
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    sub = parser.add_subparsers(dest='target', required=True)
+    block = sub.add_parser('block', parents=[common],
+                           help='the CA block alone')
+    block.add_argument('--shapes', type=parse_shape, nargs='+',
+                       default=BLOCK_SHAPES, metavar='NxCxHxW')
+    block.add_argument('--train', action='store_true',
+                       help='forward + backward in train mode, and saved '
+                       'activation memory, against the paper\'s formulation')
+    model = sub.add_parser('model', parents=[common],
+                           help='a config\'s model vs a baseline')
+    model.add_argument('config', help='model config')
+    model.add_argument('baseline', help='baseline model config')
+    model.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
+                       help='input size (default: the config\'s test resize)')
+    model.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 8])
+    model.add_argument('--cfg-options', nargs='+', action=DictAction,
+                       help='override keys of both configs, xxx=yyy')
+    return parser.parse_args()
+
+
+def shape_label(row: Dict) -> str:
+    label = 'x'.join(str(v) for v in row['shape'])
+    return label + (' (NHWC)' if row['channels_last'] else '')
+
+
+def verdict(ratio: float, goal: float) -> str:
+    return f'{ratio:.2f} ({"ok" if ratio <= goal else "MISSED"})'
+
+
+def print_block_eval(rows: List[Dict]) -> None:
+    goals = ', '.join(f'{k} <= {v}' for k, v in EVAL_GOALS.items())
+    print(f'CA block, eval. Our time over each reference (goal: {goals})\n')
+    print('| N x C x H x W | ours / paper | ours / timm | ours / floor | '
+          'ours ms | max abs diff |\n|---|---|---|---|---|---|')
+    for row in rows:
+        cells = [shape_label(row)] + [
+            verdict(row['ratio'][k], goal) for k, goal in EVAL_GOALS.items()
+        ] + [f'{row["ms"]["mmca"]:.3f}', f'{row["max_abs_diff"]:.1e}']
+        print('| ' + ' | '.join(cells) + ' |')
+
+
+def print_block_train(rows: List[Dict]) -> None:
+    print('CA block, train mode forward + backward, against the paper\'s '
+          'formulation (goal: both <= 1)\n')
+    print('| N x C x H x W | time ratio | saved activations ratio | '
+          'saved MiB (ours / paper) |\n|---|---|---|---|')
+    for row in rows:
+        saved = row['saved_mib']
+        print(f'| {shape_label(row)} | '
+              f'{verdict(row["ratio"]["time"], TRAIN_GOALS["time"])} | '
+              f'{verdict(row["ratio"]["memory"], TRAIN_GOALS["memory"])} | '
+              f'{saved["mmca"]:.1f} / {saved["paper"]:.1f} |')
+
+
+def print_models(result: Dict, names: List[str]) -> None:
+    config, baseline = names
+    print(f'{config}\n  over {baseline}\n')
+    print('| batch | latency ratio | ms (model / baseline) | images/s '
+          '(model / baseline) |\n|---|---|---|---|')
+    for batch, row in result['batches'].items():
+        ms, ips = row['ms'], row['images_per_s']
+        print(f'| {batch} | {ms[config] / ms[baseline]:.3f} | '
+              f'{ms[config]:.1f} / {ms[baseline]:.1f} | '
+              f'{ips[config]:.1f} / {ips[baseline]:.1f} |')
+
+
+def plot_block(rows: List[Dict], path: str, train: bool) -> None:
+    labels = [shape_label(r) for r in rows]
+    keys = list(TRAIN_GOALS if train else EVAL_GOALS)
+    fig, ax = plt.subplots(figsize=(1.6 * len(rows) + 2, 4))
+    width = 0.8 / len(keys)
+    for i, key in enumerate(keys):
+        ax.bar([x + i * width for x in range(len(rows))],
+               [r['ratio'][key] for r in rows], width, label=f'ours / {key}')
+    ax.axhline(1.0, color='gray', lw=0.8)
+    ax.set_xticks([x + width * (len(keys) - 1) / 2 for x in range(len(rows))])
+    ax.set_xticklabels(labels, rotation=15, fontsize=8)
+    ax.set_ylabel('time ratio (lower is better)' if not train else 'ratio')
+    ax.set_title('CoordAttention ' + ('training' if train else 'inference'))
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def plot_models(result: Dict, names: List[str], path: str) -> None:
+    batches = list(result['batches'])
+    fig, ax = plt.subplots(figsize=(5, 4))
+    width = 0.4
+    for i, name in enumerate(names):
+        ax.bar([x + i * width for x in range(len(batches))],
+               [result['batches'][b]['images_per_s'][name] for b in batches],
+               width, label=osp.basename(name))
+    ax.set_xticks([x + width / 2 for x in range(len(batches))])
+    ax.set_xticklabels([f'batch {b}' for b in batches])
+    ax.set_ylabel('images / s')
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    args = parse_args()
+    # As in training and testing: big CPU tensors stay mapped between calls.
+    keep_freed_host_memory()
+    timing = dict(rounds=args.rounds, repeats=args.repeats,
+                  warmup=args.warmup)
+    os.makedirs(args.out_dir, exist_ok=True)
+    if args.target == 'block':
+        fused = load_ops()
+        bench = benchmark_block_train if args.train else benchmark_block_eval
+        rows = [bench(s, args.channels_last, **timing) for s in args.shapes]
+        if not fused:
+            print('NOTE: compiled ops unavailable; ours ran on plain PyTorch')
+        (print_block_train if args.train else print_block_eval)(rows)
+        stem = 'ca_block_' + ('train' if args.train else 'eval') + (
+            '_nhwc' if args.channels_last else '')
+        result = dict(target='block', train=args.train, rows=rows)
+        plot_block(rows, osp.join(args.out_dir, stem + '.png'), args.train)
+    else:
+        names = [args.config, args.baseline]
+        cfgs = [load_config(n, args.cfg_options) for n in names]
+        shape = tuple(args.shape or config_input_size(cfgs[0]))
+        models = {n: build_inference_model(c) for n, c in zip(names, cfgs)}
+        result = dict(target='model', models=names, input_shape=shape,
+                      channels_last=args.channels_last,
+                      batches=benchmark_models(models, shape,
+                                               args.batch_sizes,
+                                               args.channels_last, **timing))
+        print(f'input 3x{shape[0]}x{shape[1]}')
+        print_models(result, names)
+        stem = '{}_vs_{}'.format(*(osp.splitext(osp.basename(n))[0]
+                                   for n in names))
+        plot_models(result, names, osp.join(args.out_dir, stem + '.png'))
+    with open(osp.join(args.out_dir, stem + '.json'), 'w') as f:
+        json.dump(result, f, indent=2)
+    print(f'\nwrote {osp.join(args.out_dir, stem)}.json and .png')
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except (ConfigError, ValueError) as err:
+        raise SystemExit(f'error: {err}')
