@@ -48,4 +48,12 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$fingerprint" ]; then
     "$PY" -c "import mmca, mmdet, mmseg, pycocotools" || { log "install failed"; exit 1; }
     echo "$fingerprint" > "$STAMP"
 fi
+# mmca's fused CPU ops compile once per machine (about 30 s, cached under
+# ~/.cache/torch_extensions) and rebuild when their source changes. Without
+# a compiler CoordAttention falls back to plain PyTorch ops, with a warning.
+if "$PY" -c "from mmca.ops import load_ops; raise SystemExit(not load_ops())"; then
+    log "mmca C++ ops: built"
+else
+    log "mmca C++ ops: unavailable (see the warning above); plain PyTorch ops will be used"
+fi
 log "ready: $("$PY" -c 'import torch, mmcv, mmdet, mmseg; print(f"torch {torch.__version__}, mmcv {mmcv.__version__}, mmdet {mmdet.__version__}, mmseg {mmseg.__version__}")')"

@@ -71,7 +71,7 @@ def voc_colormap(num: int = 256) -> np.ndarray:
 
 SEG_PALETTE = voc_colormap(len(SEG_CLASSES)).tolist()
 
-DEFAULT_COUNTS = {'det': (400, 50), 'seg': (200, 30)}
+DEFAULT_COUNTS = {'det': (1200, 200), 'seg': (200, 30)}
 MIN_VISIBLE_PIXELS = 64  # smallest visible area an object may keep
 MIN_VISIBLE_FRACTION = 0.5  # of its in-image area, after later occluders
 MIN_INSIDE_FRACTION = 0.35  # of its full area that must lie in the image
@@ -93,7 +93,7 @@ class SceneSpec:
     num_objects: Tuple[int, int]
 
 
-DET_SCENE = SceneSpec((256, 400), (256, 400), (0.08, 0.45), (2, 6))
+DET_SCENE = SceneSpec((256, 400), (256, 400), (0.12, 0.45), (2, 6))
 CITYSCAPES_SCENE = SceneSpec((256, 256), (512, 512), (0.2, 0.7), (2, 4))
 VOC_SEG_SCENE = SceneSpec((256, 400), (256, 400), (0.2, 0.7), (2, 4))
 

@@ -4,7 +4,9 @@
 # pretrained weights; the recipe is one for a short CPU run: AdamW, a short
 # warm-up then cosine decay, BN with the default momentum, and only flips
 # for augmentation (expand + min-IoU crop, right for 600 COCO epochs, keep a
-# short run from converging).
+# short run from converging). 8 epochs of the 1200 training images (600
+# iterations): the same iterations over 400 images overfit (COCO mAP 0.69
+# after 28 epochs of 400, 0.77 after 9 of 1200).
 _base_ = '../ssdlite_mbv2_ca_coco.py'
 
 classes = ('circle', 'square', 'triangle', 'cross')
@@ -59,7 +61,7 @@ test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
 test_evaluator = val_evaluator
 
-max_epochs = 12
+max_epochs = 8
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(
     _delete_=True,
@@ -69,7 +71,7 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
          end=100),
     dict(type='CosineAnnealingLR', begin=0, T_max=max_epochs, end=max_epochs,
-         by_epoch=True, eta_min=0)
+         by_epoch=True, convert_to_iter_based=True, eta_min=0)
 ]
 auto_scale_lr = dict(base_batch_size=16)
 default_hooks = dict(

@@ -1,10 +1,12 @@
-from .coord_attention_ops import (coord_gate, coord_gate_reference,
+from .coord_attention_ops import (coord_attention_inference, coord_gate,
+                                  coord_gate_reference, fuses_inference,
                                   is_exporting, strip_mean,
                                   strip_mean_reference, use_fused_ops)
 from .extension import load_ops
 
 __all__ = [
-    'coord_gate', 'coord_gate_reference', 'is_exporting', 'load_ops',
+    'coord_attention_inference', 'coord_gate', 'coord_gate_reference',
+    'fuses_inference', 'is_exporting', 'load_ops',
     'strip_mean',
     'strip_mean_reference', 'use_fused_ops'
 ]

@@ -11,12 +11,15 @@ in plain PyTorch (``*_reference``).
 from typing import Tuple
 
 import torch
+import torch.nn as nn
 from torch import Tensor
 from torch.autograd import Function
 
 from .extension import load_ops
 
 FUSED_DTYPES = (torch.float32, torch.float64)
+#: Activations the compiled inference op applies, as its codes.
+INFERENCE_ACTIVATIONS = {nn.Hardswish: 0, nn.ReLU: 1, nn.ReLU6: 2, nn.SiLU: 3}
 
 
 def is_exporting() -> bool:
@@ -110,3 +113,24 @@ def coord_gate(x: Tensor, gate_h: Tensor, gate_w: Tensor) -> Tensor:
                                     or gate_w.requires_grad):
         return CoordGate.apply(x, gate_h, gate_w)
     return torch.ops.mmca.coord_gate(x, gate_h, gate_w)
+
+
+def fuses_inference(x: Tensor, act: nn.Module) -> bool:
+    """Whether :func:`coord_attention_inference` can run the block."""
+    return type(act) in INFERENCE_ACTIVATIONS and use_fused_ops(x)
+
+
+def coord_attention_inference(x: Tensor, folded: Tuple[Tensor, ...],
+                              act: nn.Module) -> Tensor:
+    """The whole block at inference in one compiled call.
+
+    Args:
+        x (Tensor): Input (N, C, H, W), contiguous or channels-last.
+        folded (tuple[Tensor]): ``w1`` (M, C) and ``b1`` (M, 1) of the
+            shared 1x1 conv with BN folded in, then ``w_h``, ``b_h``,
+            ``w_w``, ``b_w`` ((C, M) and (C, 1)) of the two gate convs.
+        act (nn.Module): The strip activation, one of
+            :data:`INFERENCE_ACTIVATIONS`.
+    """
+    return torch.ops.mmca.coord_attention_inference(
+        x, *folded, INFERENCE_ACTIVATIONS[type(act)])

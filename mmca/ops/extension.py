@@ -6,7 +6,9 @@ build is cached under ``$TORCH_EXTENSIONS_DIR`` (default
 ``~/.cache/torch_extensions``). Where the build cannot run, :func:`load_ops`
 returns False once with a warning, and callers use plain PyTorch instead.
 """
+import os
 import os.path as osp
+import shutil
 import warnings
 from functools import lru_cache
 
@@ -28,6 +30,18 @@ def extension_name(capability: str) -> str:
     return f'mmca_coord_attention_cpu_{suffix}'
 
 
+def put_ninja_on_path() -> None:
+    """torch runs ``ninja`` from PATH; pip's ninja lives in the venv, which
+    is not on PATH when the venv's python is run without activating it."""
+    if shutil.which('ninja'):
+        return
+    try:
+        import ninja
+    except ImportError:
+        return
+    os.environ['PATH'] = ninja.BIN_DIR + os.pathsep + os.environ['PATH']
+
+
 @lru_cache(maxsize=None)
 def load_ops() -> bool:
     """Register ``torch.ops.mmca.*``; whether they are available.
@@ -36,6 +50,7 @@ def load_ops() -> bool:
     torch already loaded, so ``at::parallel_for`` shares torch's threads.
     """
     capability = torch.backends.cpu.get_cpu_capability()
+    put_ninja_on_path()
     try:
         from torch.utils.cpp_extension import load
         load(name=extension_name(capability), sources=SOURCES,

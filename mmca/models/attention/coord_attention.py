@@ -9,7 +9,8 @@ from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmca.ops import coord_gate, is_exporting, strip_mean
+from mmca.ops import (coord_attention_inference, coord_gate, fuses_inference,
+                      is_exporting, strip_mean)
 from mmca.utils.typing import ConfigType, OptMultiConfig
 
 
@@ -83,17 +84,16 @@ class CoordAttention(BaseModule):
         self.conv_w = nn.Conv2d(self.mid_channels, in_channels, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self._inference_with_folded_bn():
+            return self._forward_folded(x)
         h, w = x.shape[-2:]
         # Both means in one read of x, end to end as one (H + W) strip so the
         # shared transform runs once.
         z = strip_mean(x)                                     # (N, C, H + W)
-        if self._inference_with_folded_bn():
-            gate_h, gate_w = self._gates_folded(z, h, w)
-        else:
-            f = self.act(self.bn1(self.conv1(z.unsqueeze(3))))  # (N,M,H+W,1)
-            f_h, f_w = torch.split(f, [h, w], dim=2)
-            gate_h = self.conv_h(f_h).sigmoid().squeeze(3)      # (N, C, H)
-            gate_w = self.conv_w(f_w).sigmoid().squeeze(3)      # (N, C, W)
+        f = self.act(self.bn1(self.conv1(z.unsqueeze(3))))    # (N, M, H+W, 1)
+        f_h, f_w = torch.split(f, [h, w], dim=2)
+        gate_h = self.conv_h(f_h).sigmoid().squeeze(3)        # (N, C, H)
+        gate_w = self.conv_w(f_w).sigmoid().squeeze(3)        # (N, C, W)
         # x * g^h * g^w in one more pass, keeping x's memory format.
         return coord_gate(x, gate_h, gate_w)
 
@@ -103,25 +103,27 @@ class CoordAttention(BaseModule):
                 and isinstance(self.bn1, _BatchNorm) and not self.bn1.training
                 and self.bn1.running_mean is not None)
 
-    def _gates_folded(self, z: torch.Tensor, h: int,
-                      w: int) -> Tuple[torch.Tensor, torch.Tensor]:
-        """The gates from strips ``z`` (N, C, H + W), BN folded into conv1.
+    def _forward_folded(self, x: torch.Tensor) -> torch.Tensor:
+        """Inference with BN folded into conv1.
 
         The whole batch goes through three matrix products on
-        (C or M, N * L) matrices instead of conv, BN, split and two convs
-        per image: the strip work is small, but at late-stage shapes its
-        per-op overhead and skinny products rival the passes over x. The
-        gates come back as (N, C, L) views of (C, N, L) memory.
+        (C or M, N * (H + W)) matrices instead of conv, BN, split and two
+        convs per image: the strip work is small, but at late-stage shapes
+        its per-op overhead and skinny products rival the passes over x. On
+        CPU the block is one compiled call.
         """
-        w1, b1, w_h, b_h, w_w, b_w = self._folded_params()
-        n, c = z.shape[:2]
-        z = z.transpose(0, 1).reshape(c, -1)                # (C, N * (H + W))
+        folded = self._folded_params()
+        if fuses_inference(x, self.act):
+            return coord_attention_inference(x, folded, self.act)
+        w1, b1, w_h, b_h, w_w, b_w = folded
+        n, c, h, w = x.shape
+        z = strip_mean(x).transpose(0, 1).reshape(c, -1)      # (C, N * L)
         f = self.act(torch.addmm(b1, w1, z)).view(-1, n, h + w)  # (M, N, L)
         f_h = f[:, :, :h].reshape(-1, n * h)
         f_w = f[:, :, h:].reshape(-1, n * w)
         gate_h = torch.addmm(b_h, w_h, f_h).sigmoid_().view(c, n, h)
         gate_w = torch.addmm(b_w, w_w, f_w).sigmoid_().view(c, n, w)
-        return gate_h.transpose(0, 1), gate_w.transpose(0, 1)
+        return coord_gate(x, gate_h.transpose(0, 1), gate_w.transpose(0, 1))
 
     def _folded_params(self) -> Tuple[torch.Tensor, ...]:
         """conv1 with BN folded in, conv_h and conv_w, as matrices.

@@ -10,6 +10,11 @@
 //   coord_gate_backward
 //                one read of dy and x gives dx = dy * g_h * g_w and both
 //                gate gradients dg_h = sum_w dy * x * g_w, dg_w = sum_h ...
+//   coord_attention_inference
+//                the whole block at inference, BN folded by the caller:
+//                strip_mean, three matrix products on the strips, coord_gate,
+//                in one call (a late-stage block costs less than the ~15
+//                Python-level op dispatches it replaces).
 // Each works on NCHW-contiguous or channels-last x, keeping its layout.
 // Gates may be any strided (N, C, L) views; gradients come back contiguous.
 #include <ATen/ATen.h>
@@ -362,6 +367,38 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> coord_gate_backward(
   return {dx, dgh, dgw};
 }
 
+// Activations the inference op applies in place, by code.
+enum class StripActivation : int64_t { kHardswish, kReLU, kReLU6, kSiLU };
+
+at::Tensor coord_attention_inference(const at::Tensor& x, const at::Tensor& w1,
+                                     const at::Tensor& b1,
+                                     const at::Tensor& w_h,
+                                     const at::Tensor& b_h,
+                                     const at::Tensor& w_w,
+                                     const at::Tensor& b_w, int64_t act) {
+  check_input(x);
+  const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+  const int64_t m = w1.size(0);
+  // (N, C, L) -> (C, N * L): a view for both layouts strip_mean returns.
+  const auto z = strip_mean(x).transpose(0, 1).reshape({c, n * (h + w)});
+  auto f = at::addmm(b1, w1, z);  // (M, N * L)
+  switch (static_cast<StripActivation>(act)) {
+    case StripActivation::kHardswish: at::hardswish_(f); break;
+    case StripActivation::kReLU: at::relu_(f); break;
+    case StripActivation::kReLU6: at::hardtanh_(f, 0, 6); break;
+    case StripActivation::kSiLU: at::silu_(f); break;
+    default: TORCH_CHECK(false, "unknown activation code ", act);
+  }
+  const auto f3 = f.view({m, n, h + w});
+  const auto f_h = f3.slice(2, 0, h).reshape({m, n * h});
+  const auto f_w = f3.slice(2, h, h + w).reshape({m, n * w});
+  const auto gate_h =
+      at::addmm(b_h, w_h, f_h).sigmoid_().view({c, n, h}).transpose(0, 1);
+  const auto gate_w =
+      at::addmm(b_w, w_w, f_w).sigmoid_().view({c, n, w}).transpose(0, 1);
+  return coord_gate(x, gate_h, gate_w);
+}
+
 }  // namespace
 
 TORCH_LIBRARY(mmca, m) {
@@ -372,4 +409,8 @@ TORCH_LIBRARY(mmca, m) {
       "coord_gate_backward(Tensor dy, Tensor x, Tensor gate_h, "
       "Tensor gate_w) -> (Tensor, Tensor, Tensor)",
       &coord_gate_backward);
+  m.def(
+      "coord_attention_inference(Tensor x, Tensor w1, Tensor b1, "
+      "Tensor w_h, Tensor b_h, Tensor w_w, Tensor b_w, int act) -> Tensor",
+      &coord_attention_inference);
 }

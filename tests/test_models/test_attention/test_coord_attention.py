@@ -136,3 +136,16 @@ def test_frozen_bn_in_a_training_model_still_passes_gradients():
     module(x).sum().backward()
     assert module.conv1.weight.grad.abs().sum() > 0
     assert module.bn1.weight.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize('act_cfg', [dict(type='ReLU'), dict(type='ReLU6'),
+                                     dict(type='SiLU'), dict(type='GELU')])
+def test_folded_inference_with_other_activations(act_cfg):
+    """ReLU, ReLU6 and SiLU run in the compiled op, GELU in Python."""
+    module = randomised(CoordAttention(24, act_cfg=act_cfg)).eval()
+    x = torch.randn(2, 24, 9, 6)
+    want = module(x)                      # grad enabled: no folding
+    with torch.no_grad():
+        assert module._inference_with_folded_bn()
+        got = module(x)
+    torch.testing.assert_close(got, want.detach(), atol=1e-5, rtol=1e-5)
