@@ -6,7 +6,8 @@ import torch
 from mmca.models import CoordAttention
 from mmca.ops import use_fused_ops
 from .ca_formulations import memory_traffic_floor, paper_forward, timm_forward
-from .timing import saved_activation_bytes, time_side_by_side
+from .timing import (median_ratio, median_time, saved_activation_bytes,
+                     time_side_by_side)
 
 #: MobileNetV2-CA layer shapes (N, C, H, W) the issue names.
 BLOCK_SHAPES = ((1, 96, 160, 160), (1, 144, 80, 80), (8, 144, 40, 40),
@@ -37,14 +38,15 @@ def benchmark_block_eval(shape: Sequence[int],
 
     Returns:
         dict: ``shape``, ``fused`` (whether the compiled ops ran),
-        ``max_abs_diff`` (ours against the paper's), ``ms`` per formulation
-        and ``ratio`` of ours to each of paper, timm and floor.
+        ``max_abs_diff`` (ours against the paper's), median ``ms`` per
+        formulation (and per round in ``rounds_ms``) and the median per-round
+        ``ratio`` of ours to each of paper, timm and floor.
     """
     module, x = _block(shape, channels_last, training=False)
     paper, timm = paper_forward(module), timm_forward(module)
     with torch.no_grad():
         diff = (module(x) - paper(x)).abs().max().item()
-        times = time_side_by_side(
+        samples = time_side_by_side(
             {
                 'paper': lambda: paper(x),
                 'timm': lambda: timm(x),
@@ -54,8 +56,9 @@ def benchmark_block_eval(shape: Sequence[int],
     return dict(
         shape=list(shape), channels_last=channels_last,
         fused=use_fused_ops(x), max_abs_diff=diff,
-        ms={k: v * 1e3 for k, v in times.items()},
-        ratio={k: times['mmca'] / times[k] for k in EVAL_GOALS})
+        ms={k: median_time(v) * 1e3 for k, v in samples.items()},
+        rounds_ms={k: [t * 1e3 for t in v] for k, v in samples.items()},
+        ratio={k: median_ratio(samples, 'mmca', k) for k in EVAL_GOALS})
 
 
 def benchmark_block_train(shape: Sequence[int],
@@ -79,14 +82,14 @@ def benchmark_block_train(shape: Sequence[int],
             forward(x).backward(grad)
         return run
 
-    times = time_side_by_side({'paper': step(paper), 'mmca': step(module)},
-                              **timing)
+    samples = time_side_by_side(
+        {'paper': step(paper), 'mmca': step(module)}, **timing)
     saved = {name: saved_activation_bytes(lambda f=f: f(x))
              for name, f in (('paper', paper), ('mmca', module))}
     return dict(
         shape=list(shape), channels_last=channels_last,
         fused=use_fused_ops(x),
-        ms={k: v * 1e3 for k, v in times.items()},
+        ms={k: median_time(v) * 1e3 for k, v in samples.items()},
         saved_mib={k: v / 2**20 for k, v in saved.items()},
-        ratio=dict(time=times['mmca'] / times['paper'],
+        ratio=dict(time=median_ratio(samples, 'mmca', 'paper'),
                    memory=saved['mmca'] / saved['paper']))

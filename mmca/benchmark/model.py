@@ -6,7 +6,7 @@ import torch.nn as nn
 from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 
-from .timing import time_side_by_side
+from .timing import median_ratio, median_time, time_side_by_side
 
 
 def build_inference_model(cfg: Config) -> nn.Module:
@@ -17,6 +17,7 @@ def build_inference_model(cfg: Config) -> nn.Module:
 
 
 def benchmark_models(models: Dict[str, nn.Module],
+                     baseline: str,
                      input_shape: Sequence[int],
                      batch_sizes: Sequence[int] = (1, 8),
                      channels_last: bool = False,
@@ -27,8 +28,9 @@ def benchmark_models(models: Dict[str, nn.Module],
     loaded machine. Batch 1 gives latency, larger batches throughput.
 
     Returns:
-        dict: per batch size, ``ms`` (per forward) and ``images_per_s`` of
-        each model.
+        dict: per batch size, the median ``ms`` per forward and
+        ``images_per_s`` of each model, and ``ratio``: the median over
+        rounds of each model's time over ``baseline``'s.
     """
     results = {}
     for batch in batch_sizes:
@@ -41,8 +43,9 @@ def benchmark_models(models: Dict[str, nn.Module],
                 model.to(memory_format=torch.channels_last)
             candidates[name] = (lambda m=model: m(x, mode='tensor'))
         with torch.no_grad():
-            times = time_side_by_side(candidates, **timing)
+            samples = time_side_by_side(candidates, **timing)
+        ms = {k: median_time(v) * 1e3 for k, v in samples.items()}
         results[batch] = dict(
-            ms={k: v * 1e3 for k, v in times.items()},
-            images_per_s={k: batch / v for k, v in times.items()})
+            ms=ms, images_per_s={k: batch / v * 1e3 for k, v in ms.items()},
+            ratio={k: median_ratio(samples, k, baseline) for k in samples})
     return results

@@ -1,13 +1,14 @@
 """Timing candidates side by side, so that their ratios mean something.
 
 On a shared machine absolute times drift with the load; ratios of times
-taken in the same run, interleaved round by round, do not. Every candidate
-is warmed up, then each round times every candidate once (``repeats`` calls
-each), and the median over rounds is reported.
+taken side by side do not. Every candidate is warmed up, then each round
+times every candidate once (``repeats`` calls each). A ratio is the median
+over rounds of the ratio within each round, so a burst of load that hits a
+few rounds moves neither times nor ratios much.
 """
 import statistics
 import time
-from typing import Callable, Dict
+from typing import Callable, Dict, List
 
 import torch
 
@@ -15,8 +16,8 @@ import torch
 def time_side_by_side(candidates: Dict[str, Callable[[], object]],
                       rounds: int = 15,
                       repeats: int = 5,
-                      warmup: int = 3) -> Dict[str, float]:
-    """Median seconds per call of each candidate, measured interleaved.
+                      warmup: int = 3) -> Dict[str, List[float]]:
+    """Seconds per call of each candidate in each round, interleaved.
 
     Args:
         candidates (dict[str, callable]): Name to a callable that runs the
@@ -27,7 +28,7 @@ def time_side_by_side(candidates: Dict[str, Callable[[], object]],
             primitive caches, lazy builds).
 
     Returns:
-        dict[str, float]: Name to median seconds per call.
+        dict[str, list[float]]: Name to seconds per call, one per round.
     """
     for run in candidates.values():
         for _ in range(warmup):
@@ -39,7 +40,19 @@ def time_side_by_side(candidates: Dict[str, Callable[[], object]],
             for _ in range(repeats):
                 run()
             samples[name].append((time.perf_counter() - start) / repeats)
-    return {name: statistics.median(s) for name, s in samples.items()}
+    return samples
+
+
+def median_time(samples: List[float]) -> float:
+    """Median seconds per call over rounds."""
+    return statistics.median(samples)
+
+
+def median_ratio(samples: Dict[str, List[float]], name: str,
+                 reference: str) -> float:
+    """Median over rounds of ``name``'s time over ``reference``'s."""
+    return statistics.median(
+        a / b for a, b in zip(samples[name], samples[reference]))
 
 
 def saved_activation_bytes(run: Callable[[], torch.Tensor]) -> int:

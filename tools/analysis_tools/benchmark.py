@@ -112,7 +112,7 @@ def print_models(result: Dict, names: List[str]) -> None:
           '(model / baseline) |\n|---|---|---|---|')
     for batch, row in result['batches'].items():
         ms, ips = row['ms'], row['images_per_s']
-        print(f'| {batch} | {ms[config] / ms[baseline]:.3f} | '
+        print(f'| {batch} | {row["ratio"][config]:.3f} | '
               f'{ms[config]:.1f} / {ms[baseline]:.1f} | '
               f'{ips[config]:.1f} / {ips[baseline]:.1f} |')
 
@@ -176,7 +176,7 @@ def main() -> None:
         models = {n: build_inference_model(c) for n, c in zip(names, cfgs)}
         result = dict(target='model', models=names, input_shape=shape,
                       channels_last=args.channels_last,
-                      batches=benchmark_models(models, shape,
+                      batches=benchmark_models(models, args.baseline, shape,
                                                args.batch_sizes,
                                                args.channels_last, **timing))
         print(f'input 3x{shape[0]}x{shape[1]}')
