@@ -99,6 +99,26 @@ void plane_sums(const T* xp, T* zh, T* zw, int64_t h, int64_t w) {
   }
 }
 
+// Calls row(b, i, col_part) for every row i of every image b, in row-chunk
+// tasks; col_part is the task's zeroed (W, C) buffer of column partials,
+// which are then summed per image into dst rows (see sum_chunks).
+template <typename T, typename RowFn>
+void reduce_rows_nhwc(int64_t n, int64_t c, int64_t h, int64_t w, T* dst,
+                      int64_t dst_stride, T scale, const RowFn& row) {
+  const int64_t chunks = row_chunks(n, h);
+  std::vector<T> partial(n * chunks * w * c);
+  at::parallel_for(0, n * chunks, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t b = t / chunks, ch = t % chunks;
+      T* col_part = partial.data() + t * w * c;
+      std::fill(col_part, col_part + w * c, T(0));
+      for (int64_t i = h * ch / chunks; i < h * (ch + 1) / chunks; ++i)
+        row(b, i, col_part);
+    }
+  });
+  sum_chunks(partial.data(), dst, dst_stride, n, chunks, c, w, scale);
+}
+
 // z is (C, N, H + W): z_h then z_w of each plane. Threads take channel
 // ranges, so each writes one run of z and reads runs of x planes.
 template <typename T>
@@ -123,30 +143,21 @@ template <typename T>
 void strip_mean_nhwc(const T* x, T* z, int64_t n, int64_t c, int64_t h,
                      int64_t w) {
   const T inv_w = T(1) / w;
-  const int64_t chunks = row_chunks(n, h);
-  std::vector<T> partial(n * chunks * w * c);
-  at::parallel_for(0, n * chunks, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t t = begin; t < end; ++t) {
-      const int64_t b = t / chunks, ch = t % chunks;
-      T* zw_part = partial.data() + t * w * c;
-      std::fill(zw_part, zw_part + w * c, T(0));
-      for (int64_t i = h * ch / chunks; i < h * (ch + 1) / chunks; ++i) {
-        T* zhi = z + (b * (h + w) + i) * c;
-        std::fill(zhi, zhi + c, T(0));
-        for (int64_t j = 0; j < w; ++j) {
-          const T* xv = x + ((b * h + i) * w + j) * c;
-          T* zwj = zw_part + j * c;
+  reduce_rows_nhwc(n, c, h, w, z + h * c, h + w, T(1) / h,
+                   [&](int64_t b, int64_t i, T* zw_part) {
+    T* zhi = z + (b * (h + w) + i) * c;
+    std::fill(zhi, zhi + c, T(0));
+    for (int64_t j = 0; j < w; ++j) {
+      const T* xv = x + ((b * h + i) * w + j) * c;
+      T* zwj = zw_part + j * c;
 #pragma omp simd
-          for (int64_t k = 0; k < c; ++k) {
-            zhi[k] += xv[k];
-            zwj[k] += xv[k];
-          }
-        }
-        for (int64_t k = 0; k < c; ++k) zhi[k] *= inv_w;
+      for (int64_t k = 0; k < c; ++k) {
+        zhi[k] += xv[k];
+        zwj[k] += xv[k];
       }
     }
+    for (int64_t k = 0; k < c; ++k) zhi[k] *= inv_w;
   });
-  sum_chunks(partial.data(), z + h * c, h + w, n, chunks, c, w, T(1) / h);
 }
 
 // A strided (N, C, L) gate: element (b, k, l) at ptr[b*sn + k*sc + l*sl].
@@ -160,21 +171,25 @@ struct Strip {
         sc(t.stride(1)),
         sl(t.stride(2)) {}
   const T* plane(int64_t b, int64_t k) const { return ptr + b * sn + k * sc; }
+  // The strip of plane p = b * C + k, copied contiguous into out[0, len).
+  void gather(int64_t p, int64_t c, int64_t len, T* out) const {
+    const T* src = plane(p / c, p % c);
+    for (int64_t l = 0; l < len; ++l) out[l] = src[l * sl];
+  }
 };
 
 template <typename T>
 void coord_gate_nchw(const T* x, Strip<T> gh, Strip<T> gw, T* y, int64_t n,
                      int64_t c, int64_t h, int64_t w) {
   at::parallel_for(0, n * c, 1, [&](int64_t begin, int64_t end) {
-    std::vector<T> gw_row(w);
+    std::vector<T> gh_col(h), gw_row(w);
     for (int64_t p = begin; p < end; ++p) {
-      const T* ghp = gh.plane(p / c, p % c);
-      const T* gwp = gw.plane(p / c, p % c);
-      for (int64_t j = 0; j < w; ++j) gw_row[j] = gwp[j * gw.sl];
+      gh.gather(p, c, h, gh_col.data());
+      gw.gather(p, c, w, gw_row.data());
       for (int64_t i = 0; i < h; ++i) {
         const T* row = x + (p * h + i) * w;
         T* out = y + (p * h + i) * w;
-        const T g = ghp[i * gh.sl];
+        const T g = gh_col[i];
         const T* gwr = gw_row.data();
 #pragma omp simd
         for (int64_t j = 0; j < w; ++j) out[j] = row[j] * g * gwr[j];
@@ -208,17 +223,16 @@ void coord_gate_backward_nchw(const T* dy, const T* x, Strip<T> gh,
                               Strip<T> gw, T* dx, T* dgh, T* dgw, int64_t n,
                               int64_t c, int64_t h, int64_t w) {
   at::parallel_for(0, n * c, 1, [&](int64_t begin, int64_t end) {
-    std::vector<T> gw_row(w);
+    std::vector<T> gh_col(h), gw_row(w);
     for (int64_t p = begin; p < end; ++p) {
-      const T* ghp = gh.plane(p / c, p % c);
-      const T* gwsrc = gw.plane(p / c, p % c);
-      for (int64_t j = 0; j < w; ++j) gw_row[j] = gwsrc[j * gw.sl];
+      gh.gather(p, c, h, gh_col.data());
+      gw.gather(p, c, w, gw_row.data());
       const T* gwp = gw_row.data();
       T* dgwp = dgw + p * w;
       for (int64_t j = 0; j < w; ++j) dgwp[j] = 0;
       for (int64_t i = 0; i < h; ++i) {
         const int64_t o = (p * h + i) * w;
-        const T g = ghp[i * gh.sl];
+        const T g = gh_col[i];
         T sum = 0;
 #pragma omp simd reduction(+ : sum)
         for (int64_t j = 0; j < w; ++j) {
@@ -239,34 +253,25 @@ template <typename T>
 void coord_gate_backward_nhwc(const T* dy, const T* x, const T* gh,
                               const T* gw, T* dx, T* dgh, T* dgw, int64_t n,
                               int64_t c, int64_t h, int64_t w) {
-  const int64_t chunks = row_chunks(n, h);
-  std::vector<T> partial(n * chunks * w * c);
-  at::parallel_for(0, n * chunks, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t t = begin; t < end; ++t) {
-      const int64_t b = t / chunks, ch = t % chunks;
-      T* dgw_part = partial.data() + t * w * c;
-      std::fill(dgw_part, dgw_part + w * c, T(0));
-      for (int64_t i = h * ch / chunks; i < h * (ch + 1) / chunks; ++i) {
-        const T* ghi = gh + (b * h + i) * c;
-        T* dghi = dgh + (b * h + i) * c;
-        std::fill(dghi, dghi + c, T(0));
-        for (int64_t j = 0; j < w; ++j) {
-          const int64_t o = ((b * h + i) * w + j) * c;
-          const T* gwj = gw + (b * w + j) * c;
-          T* dgwj = dgw_part + j * c;
+  reduce_rows_nhwc(n, c, h, w, dgw, w, T(1),
+                   [&](int64_t b, int64_t i, T* dgw_part) {
+    const T* ghi = gh + (b * h + i) * c;
+    T* dghi = dgh + (b * h + i) * c;
+    std::fill(dghi, dghi + c, T(0));
+    for (int64_t j = 0; j < w; ++j) {
+      const int64_t o = ((b * h + i) * w + j) * c;
+      const T* gwj = gw + (b * w + j) * c;
+      T* dgwj = dgw_part + j * c;
 #pragma omp simd
-          for (int64_t k = 0; k < c; ++k) {
-            const T d = dy[o + k];
-            const T dx_times_x = d * x[o + k];
-            dx[o + k] = d * ghi[k] * gwj[k];
-            dghi[k] += dx_times_x * gwj[k];
-            dgwj[k] += dx_times_x * ghi[k];
-          }
-        }
+      for (int64_t k = 0; k < c; ++k) {
+        const T d = dy[o + k];
+        const T dx_times_x = d * x[o + k];
+        dx[o + k] = d * ghi[k] * gwj[k];
+        dghi[k] += dx_times_x * gwj[k];
+        dgwj[k] += dx_times_x * ghi[k];
       }
     }
   });
-  sum_chunks(partial.data(), dgw, w, n, chunks, c, w, T(1));
 }
 
 // (N, C, L) strip of any strides -> (N, L, C) contiguous, as the
