@@ -59,7 +59,7 @@ val_dataloader = dict(
         **dataset))
 test_dataloader = val_dataloader
 
-max_iters = 700
+max_iters = 900
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters)
 optim_wrapper = dict(

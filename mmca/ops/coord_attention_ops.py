@@ -6,7 +6,8 @@ r"""The two passes of coordinate attention over the big tensor.
 float tensors each is one fused C++ pass (forward and backward, see
 ``csrc/coord_attention_cpu.cpp``); on other devices and dtypes, while
 tracing or exporting, or without the compiled ops, they are the same maths
-in plain PyTorch (``*_reference``).
+in plain PyTorch (``*_reference``). :func:`coord_attention_inference` runs
+a whole BN-folded block at inference in one compiled call.
 """
 from typing import Tuple
 
