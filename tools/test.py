@@ -17,7 +17,7 @@ from mmengine.model import is_model_wrapper
 
 from mmca.engine import (ConfigError, build_runner, check_checkpoint_matches,
                          check_datasets, check_task, default_work_dir,
-                         load_config)
+                         load_config, shutdown_distributed)
 
 VISUALIZATION_HOOKS = {'mmdet': 'DetVisualizationHook',
                        'mmseg': 'SegVisualizationHook'}
@@ -81,6 +81,7 @@ def main() -> None:
             from mmengine.evaluator import DumpResults
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
     runner.test()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

@@ -17,7 +17,7 @@ from mmengine.config import DictAction
 
 from mmca.engine import (ConfigError, build_runner, check_datasets,
                          check_pretrained, check_task, default_work_dir,
-                         load_config)
+                         load_config, shutdown_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -73,6 +73,7 @@ def main() -> None:
 
     runner = build_runner(cfg)
     runner.train()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

@@ -4,7 +4,7 @@ from .channels_last_hook import ChannelsLastHook
 from .config import (build_runner, config_input_size, default_work_dir,
                      load_config)
 from .cpu_distributed import (CPUDistributedDataParallel, replace_sync_bn,
-                              setup_cpu_distributed)
+                              setup_cpu_distributed, shutdown_distributed)
 from .host_allocator import keep_freed_host_memory
 
 __all__ = [
@@ -12,5 +12,6 @@ __all__ = [
     'check_checkpoint_matches', 'check_datasets', 'check_pretrained',
     'check_task', 'config_input_size', 'default_work_dir',
     'keep_freed_host_memory', 'load_config',
-    'CPUDistributedDataParallel', 'replace_sync_bn', 'setup_cpu_distributed'
+    'CPUDistributedDataParallel', 'replace_sync_bn', 'setup_cpu_distributed',
+    'shutdown_distributed'
 ]

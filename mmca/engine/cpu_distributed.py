@@ -59,3 +59,15 @@ def setup_cpu_distributed(cfg: Config) -> None:
                        cfg.get('find_unused_parameters', False))
     cfg.model_wrapper_cfg = wrapper
     os.environ.setdefault('LOCAL_RANK', str(dist.get_rank()))
+
+
+def shutdown_distributed() -> None:
+    """Leave the process group once every rank is done.
+
+    Without this, gloo's worker threads outlive the interpreter's teardown
+    and a rank can die with SIGABRT ("terminate called without an active
+    exception") after its work is finished, failing the whole torchrun job.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
