@@ -48,7 +48,7 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$fingerprint" ]; then
     "$PY" -c "import mmca, mmdet, mmseg, pycocotools" || { log "install failed"; exit 1; }
     echo "$fingerprint" > "$STAMP"
 fi
-# mmca's fused CPU ops compile once per machine (about 30 s, cached under
+# mmca's fused CPU ops compile once per machine (about 15 s, cached under
 # ~/.cache/torch_extensions) and rebuild when their source changes. Without
 # a compiler CoordAttention falls back to plain PyTorch ops, with a warning.
 if "$PY" -c "from mmca.ops import load_ops; raise SystemExit(not load_ops())"; then
