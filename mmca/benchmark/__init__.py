@@ -1,10 +1,10 @@
 from .block import (BLOCK_SHAPES, EVAL_GOALS, TRAIN_GOALS,
                     benchmark_block_eval, benchmark_block_train)
-from .model import benchmark_models, build_inference_model
+from .model import benchmark_models
 from .timing import saved_activation_bytes, time_side_by_side
 
 __all__ = [
     'BLOCK_SHAPES', 'EVAL_GOALS', 'TRAIN_GOALS', 'benchmark_block_eval',
-    'benchmark_block_train', 'benchmark_models', 'build_inference_model',
+    'benchmark_block_train', 'benchmark_models',
     'saved_activation_bytes', 'time_side_by_side'
 ]

@@ -3,17 +3,8 @@ from typing import Dict, Sequence
 
 import torch
 import torch.nn as nn
-from mmengine.config import Config
-from mmengine.registry import MODELS, init_default_scope
 
 from .timing import median_ratio, median_time, time_side_by_side
-
-
-def build_inference_model(cfg: Config) -> nn.Module:
-    """The config's model in eval mode, without pretrained weights."""
-    init_default_scope(cfg.get('default_scope', 'mmengine'))
-    model = MODELS.build(cfg.model)
-    return model.eval()
 
 
 def benchmark_models(models: Dict[str, nn.Module],

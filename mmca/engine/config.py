@@ -4,6 +4,7 @@ from typing import Dict, Optional, Tuple
 
 import torch
 from mmengine.config import Config
+from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import Runner
 
 from .checks import ConfigError, check_cfg_options
@@ -29,6 +30,13 @@ def config_input_size(cfg: Config) -> Tuple[int, int]:
             w, h = step['scale']
             return h, w
     raise ValueError('the config has no Resize in test_pipeline; pass --shape')
+
+
+def build_inference_model(cfg: Config) -> torch.nn.Module:
+    """The config's model in its scope, in eval mode, without loading
+    pretrained weights (for analysis, benchmarks and export)."""
+    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    return MODELS.build(cfg.model).eval()
 
 
 def default_work_dir(config_path: str) -> str:

@@ -24,9 +24,10 @@ from mmengine.config import DictAction
 
 from mmca.benchmark import (BLOCK_SHAPES, EVAL_GOALS, TRAIN_GOALS,
                             benchmark_block_eval, benchmark_block_train,
-                            benchmark_models, build_inference_model)
-from mmca.engine import (ConfigError, config_input_size,
-                         keep_freed_host_memory, load_config)
+                            benchmark_models)
+from mmca.engine import (ConfigError, build_inference_model,
+                         config_input_size, keep_freed_host_memory,
+                         load_config)
 from mmca.ops import load_ops
 
 

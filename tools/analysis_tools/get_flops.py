@@ -10,10 +10,8 @@ and a 1000-way linear layer), as the paper counts it.
 import argparse
 
 from mmengine.config import Config, DictAction
-from mmengine.registry import MODELS, init_default_scope
 
-import mmca  # noqa: F401  (registers the backbones)
-from mmca.engine import config_input_size
+from mmca.engine import build_inference_model, config_input_size
 from mmca.utils.complexity import PAPER_IMAGENET, complexity, imagenet_model
 
 
@@ -63,8 +61,7 @@ def main() -> None:
         cfg = Config.fromfile(args.config)
         if args.cfg_options:
             cfg.merge_from_dict(args.cfg_options)
-        init_default_scope(cfg.get('default_scope', 'mmengine'))
-        model = MODELS.build(cfg.model)
+        model = build_inference_model(cfg)
         shape = tuple(args.shape or config_input_size(cfg))
         name = args.config
     info = complexity(model, (3, ) + shape)

@@ -19,11 +19,11 @@ import os.path as osp
 from mmengine.config import DictAction
 from mmengine.runner import load_checkpoint
 
-from mmca.benchmark import build_inference_model
 from mmca.deployment import (TensorOutputs, compare_with_onnxruntime,
                              export_onnx, unsupported_nodes)
-from mmca.engine import (ConfigError, check_checkpoint_matches,
-                         config_input_size, load_config)
+from mmca.engine import (ConfigError, build_inference_model,
+                         check_checkpoint_matches, config_input_size,
+                         load_config)
 
 
 def parse_args() -> argparse.Namespace:

@@ -274,9 +274,9 @@ void coord_gate_backward_nhwc(const T* dy, const T* x, const T* gh,
   });
 }
 
-// (N, C, L) strip of any strides -> (N, L, C) contiguous, as the
-// channels-last kernels read it.
-at::Tensor to_lc(const at::Tensor& strip) {
+// (N, A, B) of any strides -> (N, B, A) contiguous: strips (N, C, L) to the
+// (N, L, C) the channels-last kernels read, and their results back.
+at::Tensor swap_strip_axes(const at::Tensor& strip) {
   return strip.transpose(1, 2).contiguous();
 }
 
@@ -319,7 +319,7 @@ at::Tensor coord_gate(const at::Tensor& x, const at::Tensor& gh,
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   if (is_channels_last(x)) {
     auto y = at::empty_like(x, at::MemoryFormat::ChannelsLast);
-    const auto ghl = to_lc(gh), gwl = to_lc(gw);
+    const auto ghl = swap_strip_axes(gh), gwl = swap_strip_axes(gw);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_gate", [&] {
       coord_gate_nhwc<scalar_t>(x.data_ptr<scalar_t>(),
                                 ghl.data_ptr<scalar_t>(),
@@ -347,7 +347,7 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> coord_gate_backward(
   if (is_channels_last(x)) {
     const auto dyc = dy.contiguous(at::MemoryFormat::ChannelsLast);
     auto dx = at::empty_like(x, at::MemoryFormat::ChannelsLast);
-    const auto ghl = to_lc(gh), gwl = to_lc(gw);
+    const auto ghl = swap_strip_axes(gh), gwl = swap_strip_axes(gw);
     auto dghl = at::empty_like(ghl), dgwl = at::empty_like(gwl);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_gate_backward", [&] {
       coord_gate_backward_nhwc<scalar_t>(
@@ -356,8 +356,7 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> coord_gate_backward(
           dx.data_ptr<scalar_t>(), dghl.data_ptr<scalar_t>(),
           dgwl.data_ptr<scalar_t>(), n, c, h, w);
     });
-    return {dx, dghl.transpose(1, 2).contiguous(),
-            dgwl.transpose(1, 2).contiguous()};
+    return {dx, swap_strip_axes(dghl), swap_strip_axes(dgwl)};
   }
   const auto dyc = dy.contiguous(), xc = x.contiguous();
   auto dx = at::empty_like(xc);
