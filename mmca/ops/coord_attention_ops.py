@@ -102,13 +102,22 @@ def strip_mean(x: Tensor) -> Tensor:
     return torch.ops.mmca.strip_mean(x)
 
 
-def coord_gate(x: Tensor, gate_h: Tensor, gate_w: Tensor) -> Tensor:
+def coord_gate(x: Tensor,
+               gate_h: Tensor,
+               gate_w: Tensor,
+               inplace: bool = False) -> Tensor:
     """Re-weight ``x`` (N, C, H, W) by gates (N, C, H) and (N, C, W).
 
     The gates may be strided views; the output keeps the memory format
-    (contiguous or channels-last) of ``x``.
+    (contiguous or channels-last) of ``x``. ``inplace`` writes it into
+    ``x``, which autograd forbids when it needs ``x`` for backward.
     """
-    if not (use_fused_ops(x) and gate_h.dtype == gate_w.dtype == x.dtype):
+    fused = use_fused_ops(x) and gate_h.dtype == gate_w.dtype == x.dtype
+    if inplace:
+        if fused:
+            return torch.ops.mmca.coord_gate_(x, gate_h, gate_w)
+        return x.mul_(gate_h.unsqueeze(3)).mul_(gate_w.unsqueeze(2))
+    if not fused:
         return coord_gate_reference(x, gate_h, gate_w)
     if torch.is_grad_enabled() and (x.requires_grad or gate_h.requires_grad
                                     or gate_w.requires_grad):
@@ -121,17 +130,30 @@ def fuses_inference(x: Tensor, act: nn.Module) -> bool:
     return type(act) in INFERENCE_ACTIVATIONS and use_fused_ops(x)
 
 
-def coord_attention_inference(x: Tensor, folded: Tuple[Tensor, ...],
-                              act: nn.Module) -> Tensor:
-    """The whole block at inference in one compiled call.
+def coord_attention_inference(x: Tensor,
+                              conv1: nn.Conv2d,
+                              norm: nn.Module,
+                              act: nn.Module,
+                              conv_h: nn.Conv2d,
+                              conv_w: nn.Conv2d,
+                              inplace: bool = False) -> Tensor:
+    """A whole block at inference in one compiled call.
+
+    The BN on running statistics is folded into ``conv1`` inside the call
+    (M values): nothing is cached, so no weight update can go unseen.
 
     Args:
         x (Tensor): Input (N, C, H, W), contiguous or channels-last.
-        folded (tuple[Tensor]): ``w1`` (M, C) and ``b1`` (M, 1) of the
-            shared 1x1 conv with BN folded in, then ``w_h``, ``b_h``,
-            ``w_w``, ``b_w`` ((C, M) and (C, 1)) of the two gate convs.
+        conv1 (nn.Conv2d): The shared 1x1 conv (C to M, biased).
+        norm (nn.Module): The BN after it, in eval mode.
         act (nn.Module): The strip activation, one of
             :data:`INFERENCE_ACTIVATIONS`.
+        conv_h, conv_w (nn.Conv2d): The two gate convs (M to C, biased).
+        inplace (bool): Write the output into ``x``.
     """
-    return torch.ops.mmca.coord_attention_inference(
-        x, *folded, INFERENCE_ACTIVATIONS[type(act)])
+    op = (torch.ops.mmca.coord_attention_inference_
+          if inplace else torch.ops.mmca.coord_attention_inference)
+    return op(x, conv1.weight, conv1.bias, norm.weight, norm.bias,
+              norm.running_mean, norm.running_var, norm.eps, conv_h.weight,
+              conv_h.bias, conv_w.weight, conv_w.bias,
+              INFERENCE_ACTIVATIONS[type(act)])

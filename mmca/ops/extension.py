@@ -16,12 +16,16 @@ import torch
 
 SOURCES = [osp.join(osp.dirname(__file__), 'csrc', 'coord_attention_cpu.cpp')]
 # Vector ISA flags by the capability torch detects on this CPU. The kernels
-# are plain loops: without these, gcc vectorises them for SSE2 only.
+# are plain loops: without these, gcc vectorises them for SSE2 only. The
+# CPU_CAPABILITY macros pick ATen's matching at::vec::Vectorized.
 ISA_FLAGS = {
     'AVX512': ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512dq',
-               '-mavx2', '-mfma'],
-    'AVX2': ['-mavx2', '-mfma'],
+               '-mavx2', '-mfma', '-DCPU_CAPABILITY=AVX512',
+               '-DCPU_CAPABILITY_AVX512'],
+    'AVX2': ['-mavx2', '-mfma', '-DCPU_CAPABILITY=AVX2',
+             '-DCPU_CAPABILITY_AVX2'],
 }
+DEFAULT_ISA_FLAGS = ['-DCPU_CAPABILITY=DEFAULT']
 
 
 def extension_name(capability: str) -> str:
@@ -54,7 +58,8 @@ def load_ops() -> bool:
     try:
         from torch.utils.cpp_extension import load
         load(name=extension_name(capability), sources=SOURCES,
-             extra_cflags=['-O3', '-fopenmp'] + ISA_FLAGS.get(capability, []),
+             extra_cflags=['-O3', '-fopenmp'] +
+             ISA_FLAGS.get(capability, DEFAULT_ISA_FLAGS),
              is_python_module=False, verbose=False)
     except Exception as err:  # no compiler, no ninja, or a failed build
         warnings.warn(f'mmca C++ ops unavailable ({type(err).__name__}: '

@@ -12,8 +12,11 @@ from mmca.ops.coord_attention_ops import CoordGate, StripMean
 pytestmark = pytest.mark.skipif(not load_ops(),
                                 reason='compiled ops unavailable here')
 
+# Widths across the NCHW band edges: vectors of 16 floats (8 doubles) on
+# AVX512, bands of up to 4 vectors.
 SHAPES = [(2, 16, 7, 5), (1, 3, 1, 9), (3, 8, 6, 1), (1, 20, 13, 13),
-          (2, 40, 1, 1), (4, 33, 10, 10)]
+          (2, 40, 1, 1), (4, 33, 10, 10), (1, 3, 5, 16), (1, 2, 3, 17),
+          (1, 3, 5, 64), (1, 3, 4, 65), (2, 5, 3, 160)]
 
 
 def as_layout(x: torch.Tensor, channels_last: bool) -> torch.Tensor:
@@ -23,8 +26,9 @@ def as_layout(x: torch.Tensor, channels_last: bool) -> torch.Tensor:
 
 @pytest.mark.parametrize('shape', SHAPES)
 @pytest.mark.parametrize('channels_last', [False, True])
-def test_strip_mean_matches_two_reductions(shape, channels_last):
-    x = as_layout(torch.randn(shape), channels_last)
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
+def test_strip_mean_matches_two_reductions(shape, channels_last, dtype):
+    x = as_layout(torch.randn(shape, dtype=dtype), channels_last)
     z = strip_mean(x)
     assert z.shape == (shape[0], shape[1], shape[2] + shape[3])
     torch.testing.assert_close(z, strip_mean_reference(x), atol=1e-6,
@@ -46,6 +50,21 @@ def test_coord_gate_matches_two_multiplies_and_keeps_layout(
         assert y.is_contiguous(memory_format=torch.channels_last)
     else:
         assert y.is_contiguous()
+
+
+@pytest.mark.parametrize('shape', SHAPES)
+@pytest.mark.parametrize('channels_last', [False, True])
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float16])
+def test_coord_gate_in_place_writes_into_x(shape, channels_last, dtype):
+    """float32 takes the compiled op, float16 the plain one."""
+    n, c, h, w = shape
+    x = as_layout(torch.randn(shape).to(dtype), channels_last)
+    gate_h = torch.rand(c, n, h).to(dtype).transpose(0, 1)
+    gate_w = torch.rand(c, n, w).to(dtype).transpose(0, 1)
+    want = coord_gate_reference(x, gate_h, gate_w)
+    y = coord_gate(x, gate_h, gate_w, inplace=True)
+    assert y.data_ptr() == x.data_ptr()
+    torch.testing.assert_close(x, want)
 
 
 @pytest.mark.parametrize('shape', [(2, 5, 4, 3), (1, 7, 1, 6), (3, 4, 5, 1)])

@@ -1,4 +1,5 @@
 """Turn a backbone's ``attention=`` argument into a module."""
+import inspect
 from typing import Optional
 
 import torch.nn as nn
@@ -11,13 +12,19 @@ from mmca.utils.typing import OptConfigType
 ATTENTION_TYPES = ('CoordAttention', 'SqueezeExcitation', 'CBAM')
 
 
-def build_attention(cfg: OptConfigType, in_channels: int) -> Optional[nn.Module]:
+def build_attention(cfg: OptConfigType,
+                    in_channels: int,
+                    inplace: bool = False) -> Optional[nn.Module]:
     """Build the attention module described by ``cfg`` for ``in_channels``.
 
     Args:
         cfg (dict, optional): ``dict(type=..., **kwargs)``, or None for no
             attention.
         in_channels (int): Channels of the tensor the attention re-weights.
+        inplace (bool): Nothing but the attention reads its input, so it
+            may write its output there at inference. Passed to attention
+            types whose constructor takes ``inplace``, unless ``cfg`` sets
+            it, as mmcv's ``ConvModule`` does for activations.
 
     Returns:
         nn.Module or None: The module, or None when ``cfg`` is None.
@@ -37,4 +44,6 @@ def build_attention(cfg: OptConfigType, in_channels: int) -> Optional[nn.Module]
             f'Unknown attention type {attention_type!r}. mmca registers '
             f'{", ".join(ATTENTION_TYPES)}; use one of them, None for no '
             'attention, or register your own module in mmengine MODELS.')
+    if inplace and 'inplace' in inspect.signature(attention_cls).parameters:
+        cfg.setdefault('inplace', True)
     return attention_cls(in_channels=in_channels, **cfg)

@@ -32,6 +32,8 @@ class CBAM(BaseModule):
         kernel_size (int): Size :math:`k` of the spatial conv. Defaults to 7.
         norm_cfg (dict): Norm after the spatial conv. Defaults to BN.
         act_cfg (dict): Activation inside the MLP. Defaults to ReLU.
+        inplace (bool): At inference (no gradient wanted), re-weight the
+            input in place. Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
     """
 
@@ -44,9 +46,11 @@ class CBAM(BaseModule):
                  kernel_size: int = 7,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU'),
+                 inplace: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg)
         self.in_channels = in_channels
+        self.inplace = inplace
         self.mid_channels = max(min_channels, in_channels // reduction)
         self.channel_mlp = nn.Sequential(
             nn.Conv2d(in_channels, self.mid_channels, 1),
@@ -59,7 +63,10 @@ class CBAM(BaseModule):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         avg = self.channel_mlp(x.mean(dim=(2, 3), keepdim=True))
         peak = self.channel_mlp(x.amax(dim=(2, 3), keepdim=True))
-        x = x * (avg + peak).sigmoid()
+        inplace = self.inplace and not torch.is_grad_enabled()
+        channel_gate = (avg + peak).sigmoid()
+        x = x.mul_(channel_gate) if inplace else x * channel_gate
         pooled = torch.cat([x.mean(dim=1, keepdim=True),
                             x.amax(dim=1, keepdim=True)], dim=1)
-        return x * self.spatial_conv(pooled).sigmoid()
+        spatial_gate = self.spatial_conv(pooled).sigmoid()
+        return x.mul_(spatial_gate) if inplace else x * spatial_gate

@@ -1,7 +1,5 @@
 """Coordinate attention (Hou, Zhou, Feng, CVPR 2021)."""
 
-from typing import Tuple
-
 import torch
 import torch.nn as nn
 from mmcv.cnn import build_activation_layer, build_norm_layer
@@ -10,7 +8,7 @@ from mmengine.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmca.ops import (coord_attention_inference, coord_gate, fuses_inference,
-                      is_exporting, strip_mean)
+                      strip_mean)
 from mmca.utils.typing import ConfigType, OptMultiConfig
 
 
@@ -50,11 +48,12 @@ class CoordAttention(BaseModule):
 
     The block is memory-bound: only the two passes over x (the strip means,
     the gating) matter. On CPU each is one fused pass (:mod:`mmca.ops`),
-    forward and backward, where the plain formulation makes two or three;
-    inference folds BN into :math:`F_1` and runs the strip transforms as
-    three matrix products over the whole batch. Results match the plain formulation to
-    1e-5. Other devices, tracing and ONNX export take plain PyTorch ops
-    (``ReduceMean``, no adaptive pooling).
+    forward and backward, where the plain formulation makes two or three.
+    Inference (no gradient, BN on running statistics) is one compiled call
+    that folds BN into :math:`F_1` as it goes and computes each channel
+    block's gates inside the gating pass. Results match the plain
+    formulation to 1e-5. Other devices, tracing and ONNX export take plain
+    PyTorch ops (``ReduceMean``, no adaptive pooling).
 
     Args:
         in_channels (int): Channels :math:`C` of the input (and output).
@@ -62,6 +61,10 @@ class CoordAttention(BaseModule):
         min_channels (int): Floor on the mid width :math:`M`. Defaults to 8.
         norm_cfg (dict): Norm after the shared conv. Defaults to BN.
         act_cfg (dict): Activation after that norm. Defaults to h-swish.
+        inplace (bool): At inference (no gradient wanted), write the output
+            into the input, as ``nn.ReLU(inplace=True)`` does: set it where
+            nothing else reads the input. The backbones set it for their
+            depthwise outputs. Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
     """
 
@@ -73,19 +76,24 @@ class CoordAttention(BaseModule):
                  min_channels: int = 8,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='HSwish'),
+                 inplace: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg)
         self.in_channels = in_channels
+        self.inplace = inplace
         self.mid_channels = max(min_channels, in_channels // reduction)
         self.conv1 = nn.Conv2d(in_channels, self.mid_channels, 1)
         self.bn1 = build_norm_layer(norm_cfg, self.mid_channels)[1]
         self.act = build_activation_layer(act_cfg)
         self.conv_h = nn.Conv2d(self.mid_channels, in_channels, 1)
         self.conv_w = nn.Conv2d(self.mid_channels, in_channels, 1)
+        self._norm_folds = isinstance(self.bn1, _BatchNorm)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self._inference_with_folded_bn():
-            return self._forward_folded(x)
+        if self._fuses_inference(x):
+            return coord_attention_inference(x, self.conv1, self.bn1,
+                                             self.act, self.conv_h,
+                                             self.conv_w, self.inplace)
         h, w = x.shape[-2:]
         # Both means in one read of x, end to end as one (H + W) strip so the
         # shared transform runs once.
@@ -95,74 +103,13 @@ class CoordAttention(BaseModule):
         gate_h = self.conv_h(f_h).sigmoid().squeeze(3)        # (N, C, H)
         gate_w = self.conv_w(f_w).sigmoid().squeeze(3)        # (N, C, W)
         # x * g^h * g^w in one more pass, keeping x's memory format.
-        return coord_gate(x, gate_h, gate_w)
+        return coord_gate(x, gate_h, gate_w,
+                          self.inplace and not torch.is_grad_enabled())
 
-    def _inference_with_folded_bn(self) -> bool:
-        """No gradient wanted and BN on running statistics: fold it."""
-        return (not torch.is_grad_enabled() and not is_exporting()
-                and isinstance(self.bn1, _BatchNorm) and not self.bn1.training
-                and self.bn1.running_mean is not None)
-
-    def _forward_folded(self, x: torch.Tensor) -> torch.Tensor:
-        """Inference with BN folded into conv1.
-
-        The whole batch goes through three matrix products on
-        (C or M, N * (H + W)) matrices instead of conv, BN, split and two
-        convs per image: the strip work is small, but at late-stage shapes
-        its per-op overhead and skinny products rival the passes over x. On
-        CPU the block is one compiled call.
-        """
-        folded = self._folded_params()
-        if fuses_inference(x, self.act):
-            return coord_attention_inference(x, folded, self.act)
-        w1, b1, w_h, b_h, w_w, b_w = folded
-        n, c, h, w = x.shape
-        z = strip_mean(x).transpose(0, 1).reshape(c, -1)      # (C, N * L)
-        f = self.act(torch.addmm(b1, w1, z)).view(-1, n, h + w)  # (M, N, L)
-        f_h = f[:, :, :h].reshape(-1, n * h)
-        f_w = f[:, :, h:].reshape(-1, n * w)
-        gate_h = torch.addmm(b_h, w_h, f_h).sigmoid_().view(c, n, h)
-        gate_w = torch.addmm(b_w, w_w, f_w).sigmoid_().view(c, n, w)
-        return coord_gate(x, gate_h.transpose(0, 1), gate_w.transpose(0, 1))
-
-    def _folded_params(self) -> Tuple[torch.Tensor, ...]:
-        """conv1 with BN folded in, conv_h and conv_w, as matrices.
-
-        Cached until a source tensor changes: in place (``load_state_dict``,
-        an optimizer step) or by replacement (``.to()``, ``.data =``).
-        """
-        sources = self.__dict__.get('_fold_sources')
-        if sources is None:
-            bn = self.bn1
-            sources = (self.conv1.weight, self.conv1.bias, bn.weight, bn.bias,
-                       bn.running_mean, bn.running_var, self.conv_h.weight,
-                       self.conv_h.bias, self.conv_w.weight,
-                       self.conv_w.bias)
-            self._fold_sources = sources
-        key = [None if t is None else (t.data_ptr(), t._version)
-               for t in sources]
-        if self.__dict__.get('_folded_key') != key:
-            self._folded = self._fold(*sources)
-            self._folded_key = key
-        return self._folded
-
-    def _fold(self, w1, b1, gamma, beta, mean, var, w_h, b_h, w_w,
-              b_w) -> Tuple[torch.Tensor, ...]:
-        scale = (var + self.bn1.eps).rsqrt()
-        if gamma is not None:
-            scale = scale * gamma
-        shift = -mean * scale
-        if beta is not None:
-            shift = shift + beta
-        return (w1.flatten(1) * scale[:, None], (b1 * scale + shift)[:, None],
-                w_h.flatten(1), b_h[:, None], w_w.flatten(1), b_w[:, None])
-
-    def _apply(self, fn, *args, **kwargs):
-        # .to() and friends may replace buffers and parameters: re-collect.
-        self.__dict__.pop('_fold_sources', None)
-        return super()._apply(fn, *args, **kwargs)
-
-    def _load_from_state_dict(self, *args, **kwargs) -> None:
-        # load_state_dict(assign=True) replaces the tensors: re-collect.
-        self.__dict__.pop('_fold_sources', None)
-        super()._load_from_state_dict(*args, **kwargs)
+    def _fuses_inference(self, x: torch.Tensor) -> bool:
+        """No gradient wanted, BN on running statistics (folded into conv1
+        by the compiled op), and an input and activation the op takes."""
+        bn = self.bn1
+        return (not torch.is_grad_enabled() and self._norm_folds
+                and not bn.training and bn.running_mean is not None
+                and fuses_inference(x, self.act))

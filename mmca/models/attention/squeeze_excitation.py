@@ -26,6 +26,8 @@ class SqueezeExcitation(BaseModule):
         reduction (int): Reduction ratio :math:`r`. Defaults to 24.
         min_channels (int): Floor on the mid width :math:`M`. Defaults to 8.
         act_cfg (dict): Activation :math:`\delta`. Defaults to ReLU6.
+        inplace (bool): At inference (no gradient wanted), re-weight the
+            input in place. Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
     """
 
@@ -36,9 +38,11 @@ class SqueezeExcitation(BaseModule):
                  reduction: int = 24,
                  min_channels: int = 8,
                  act_cfg: ConfigType = dict(type='ReLU6'),
+                 inplace: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg)
         self.in_channels = in_channels
+        self.inplace = inplace
         self.mid_channels = max(min_channels, in_channels // reduction)
         self.conv1 = nn.Conv2d(in_channels, self.mid_channels, 1)
         self.act = build_activation_layer(act_cfg)
@@ -46,4 +50,7 @@ class SqueezeExcitation(BaseModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         z = x.mean(dim=(2, 3), keepdim=True)
-        return x * self.conv2(self.act(self.conv1(z))).sigmoid()
+        gate = self.conv2(self.act(self.conv1(z))).sigmoid()
+        if self.inplace and not torch.is_grad_enabled():
+            return x.mul_(gate)
+        return x * gate

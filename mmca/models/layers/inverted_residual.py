@@ -58,7 +58,8 @@ class InvertedResidual(BaseModule):
         self.depthwise_conv = ConvModule(
             mid_channels, mid_channels, 3, stride=stride, padding=dilation,
             dilation=dilation, groups=mid_channels, act_cfg=act_cfg, **common)
-        self.attention = build_attention(attention, mid_channels)
+        # The depthwise output feeds only the attention: gate it in place.
+        self.attention = build_attention(attention, mid_channels, inplace=True)
         self.linear_conv = ConvModule(
             mid_channels, out_channels, 1, act_cfg=None, **common)
 

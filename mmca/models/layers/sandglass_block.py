@@ -71,9 +71,11 @@ class SandglassBlock(BaseModule):
             groups=in_channels, act_cfg=act_cfg,
             **common) if with_depthwise_conv1 else None
         self.attention_after_expand = not with_depthwise_conv1
+        # Its input (a conv's output) feeds only the attention: in place.
         self.attention = build_attention(
             attention,
-            out_channels if self.attention_after_expand else in_channels)
+            out_channels if self.attention_after_expand else in_channels,
+            inplace=True)
         self.reduce_conv = ConvModule(
             in_channels, mid_channels, 1, act_cfg=None, **common)
         self.expand_conv = ConvModule(

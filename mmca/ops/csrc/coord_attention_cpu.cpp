@@ -6,22 +6,31 @@
 //                z = [z_h, z_w] (N, C, H + W), as a view of (C, N, H + W)
 //                memory (or (N, H + W, C) for channels-last x), so that the
 //                strip transform is one (C, N * (H + W)) matrix product;
-//   coord_gate   one read of x and one write of y = x * g_h * g_w;
+//   coord_gate   one read of x and one write of y = x * g_h * g_w
+//                (coord_gate_ writes y into x);
 //   coord_gate_backward
 //                one read of dy and x gives dx = dy * g_h * g_w and both
 //                gate gradients dg_h = sum_w dy * x * g_w, dg_w = sum_h ...
-//   coord_attention_inference
-//                the whole block at inference, BN folded by the caller:
-//                strip_mean, three matrix products on the strips, coord_gate,
-//                in one call (a late-stage block costs less than the ~15
-//                Python-level op dispatches it replaces).
-// Each works on NCHW-contiguous or channels-last x, keeping its layout.
+//   coord_attention_inference (and coord_attention_inference_, in place)
+//                the whole block at inference from its layers' parameters,
+//                BN folded on the fly: strip_mean, one matrix product, and
+//                a gating pass that computes each channel block's gates
+//                where it uses them. One call per block, as a late-stage
+//                block costs less than the Python-level dispatches of its
+//                ~15 plain ops.
+// Each works on NCHW-contiguous or channels-last x, keeping its layout. NCHW
+// planes are read in register-held bands (see for_each_band).
 // Gates may be any strided (N, C, L) views; gradients come back contiguous.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/cpu/vec/functional.h>
+#include <ATen/cpu/vec/vec.h>
 #include <torch/library.h>
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace {
@@ -66,37 +75,94 @@ void sum_chunks(const T* partial, T* dst, int64_t dst_stride, int64_t n,
   });
 }
 
+// NCHW planes are worked in bands of at most kBandChunks vectors of
+// columns, so that a band's per-column values stay in registers while its
+// rows stream by; the short rows of late stages (W = 10 or 20) are one band
+// with a masked last vector.
+constexpr int kBandChunks = 4;
+
+// Calls band_fn.template operator()<chunks>(j0, width) for each band
+// [j0, j0 + width) of a row of w values, chunks its vector count.
+template <typename T, typename BandFn>
+void for_each_band(int64_t w, const BandFn& band_fn) {
+  constexpr int64_t vec = at::vec::Vectorized<T>::size();
+  constexpr int64_t band = kBandChunks * vec;
+  int64_t j0 = 0;
+  for (; j0 + band < w; j0 += band)
+    band_fn.template operator()<kBandChunks>(j0, band);
+  switch ((w - j0 + vec - 1) / vec) {
+    case 1: return band_fn.template operator()<1>(j0, w - j0);
+    case 2: return band_fn.template operator()<2>(j0, w - j0);
+    case 3: return band_fn.template operator()<3>(j0, w - j0);
+    default: return band_fn.template operator()<4>(j0, w - j0);
+  }
+}
+
+// Lanes of the vector ch of a band of width values.
+template <typename T>
+inline int64_t band_lanes(int chunk, int chunks, int64_t width) {
+  constexpr int64_t vec = at::vec::Vectorized<T>::size();
+  return chunk + 1 < chunks ? vec : width - (chunks - 1) * vec;
+}
+
 // The sums of one (H, W) plane: row sums into zh, column sums into zw.
-// Four rows go through the inner loop together, so the column sums are
-// loaded and stored once per four rows and the loop's vector remainder is
-// shared; this matters for the short rows of late stages (W = 10 or 20).
 template <typename T>
 void plane_sums(const T* xp, T* zh, T* zw, int64_t h, int64_t w) {
-  std::fill(zw, zw + w, T(0));
-  int64_t i = 0;
-  for (; i + 4 <= h; i += 4) {
-    const T *r0 = xp + i * w, *r1 = r0 + w, *r2 = r1 + w, *r3 = r2 + w;
-    T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-#pragma omp simd reduction(+ : s0, s1, s2, s3)
-    for (int64_t j = 0; j < w; ++j) {
-      s0 += r0[j];
-      s1 += r1[j];
-      s2 += r2[j];
-      s3 += r3[j];
-      zw[j] += (r0[j] + r1[j]) + (r2[j] + r3[j]);
+  using Vec = at::vec::Vectorized<T>;
+  constexpr int64_t vec = Vec::size();
+  for_each_band<T>(w, [&]<int kChunks>(int64_t j0, int64_t width) {
+    Vec col[kChunks];
+    for (int ch = 0; ch < kChunks; ++ch) col[ch] = Vec(T(0));
+    for (int64_t i = 0; i < h; ++i) {
+      const T* row = xp + i * w + j0;
+      Vec sum(T(0));
+      for (int ch = 0; ch < kChunks; ++ch) {
+        const Vec v = Vec::loadu(row + ch * vec,
+                                 band_lanes<T>(ch, kChunks, width));
+        sum += v;
+        col[ch] += v;
+      }
+      const T row_sum = at::vec::vec_reduce_all<T>(
+          [](const Vec& a, const Vec& b) { return a + b; }, sum);
+      zh[i] = j0 == 0 ? row_sum : zh[i] + row_sum;
     }
-    zh[i] = s0, zh[i + 1] = s1, zh[i + 2] = s2, zh[i + 3] = s3;
-  }
-  for (; i < h; ++i) {
-    const T* row = xp + i * w;
-    T sum = 0;
-#pragma omp simd reduction(+ : sum)
-    for (int64_t j = 0; j < w; ++j) {
-      sum += row[j];
-      zw[j] += row[j];
+    for (int ch = 0; ch < kChunks; ++ch)
+      col[ch].store(zw + j0 + ch * vec, band_lanes<T>(ch, kChunks, width));
+  });
+}
+
+// yp = xp * gh * gw for one (H, W) plane and its contiguous gates. Short
+// rows go in one band, g_w in registers; long rows stream whole.
+template <typename T>
+void gate_plane(const T* xp, const T* gh, const T* gw, T* yp, int64_t h,
+                int64_t w) {
+  using Vec = at::vec::Vectorized<T>;
+  constexpr int64_t vec = Vec::size();
+  if (w > kBandChunks * vec) {
+    for (int64_t i = 0; i < h; ++i) {
+      const T g = gh[i];
+      const T* row = xp + i * w;
+      T* out = yp + i * w;
+#pragma omp simd
+      for (int64_t j = 0; j < w; ++j) out[j] = row[j] * g * gw[j];
     }
-    zh[i] = sum;
+    return;
   }
+  for_each_band<T>(w, [&]<int kChunks>(int64_t j0, int64_t width) {
+    Vec gate_w[kChunks];
+    for (int ch = 0; ch < kChunks; ++ch)
+      gate_w[ch] = Vec::loadu(gw + j0 + ch * vec,
+                              band_lanes<T>(ch, kChunks, width));
+    for (int64_t i = 0; i < h; ++i) {
+      const Vec gate_h(gh[i]);
+      const int64_t o = i * w + j0;
+      for (int ch = 0; ch < kChunks; ++ch) {
+        const int64_t lanes = band_lanes<T>(ch, kChunks, width);
+        (Vec::loadu(xp + o + ch * vec, lanes) * gate_h * gate_w[ch])
+            .store(yp + o + ch * vec, lanes);
+      }
+    }
+  });
 }
 
 // Calls row(b, i, col_part) for every row i of every image b, in row-chunk
@@ -186,14 +252,8 @@ void coord_gate_nchw(const T* x, Strip<T> gh, Strip<T> gw, T* y, int64_t n,
     for (int64_t p = begin; p < end; ++p) {
       gh.gather(p, c, h, gh_col.data());
       gw.gather(p, c, w, gw_row.data());
-      for (int64_t i = 0; i < h; ++i) {
-        const T* row = x + (p * h + i) * w;
-        T* out = y + (p * h + i) * w;
-        const T g = gh_col[i];
-        const T* gwr = gw_row.data();
-#pragma omp simd
-        for (int64_t j = 0; j < w; ++j) out[j] = row[j] * g * gwr[j];
-      }
+      gate_plane(x + p * h * w, gh_col.data(), gw_row.data(), y + p * h * w,
+                 h, w);
     }
   });
 }
@@ -313,12 +373,14 @@ void check_gates(const at::Tensor& x, const at::Tensor& gh,
               "gates and x must share a dtype");
 }
 
-at::Tensor coord_gate(const at::Tensor& x, const at::Tensor& gh,
-                      const at::Tensor& gw) {
+// y = x * g_h * g_w, written into x itself when inplace (x then contiguous
+// in its layout, as the outputs of convolutions are).
+at::Tensor gate(const at::Tensor& x, const at::Tensor& gh, const at::Tensor& gw,
+                bool inplace) {
   check_gates(x, gh, gw);
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   if (is_channels_last(x)) {
-    auto y = at::empty_like(x, at::MemoryFormat::ChannelsLast);
+    auto y = inplace ? x : at::empty_like(x, at::MemoryFormat::ChannelsLast);
     const auto ghl = swap_strip_axes(gh), gwl = swap_strip_axes(gw);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_gate", [&] {
       coord_gate_nhwc<scalar_t>(x.data_ptr<scalar_t>(),
@@ -329,13 +391,25 @@ at::Tensor coord_gate(const at::Tensor& x, const at::Tensor& gh,
     return y;
   }
   const auto xc = x.contiguous();
-  auto y = at::empty_like(xc);
+  auto y = inplace ? x : at::empty_like(xc);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_gate", [&] {
     coord_gate_nchw<scalar_t>(xc.data_ptr<scalar_t>(), Strip<scalar_t>(gh),
                               Strip<scalar_t>(gw), y.data_ptr<scalar_t>(), n,
                               c, h, w);
   });
   return y;
+}
+
+at::Tensor coord_gate(const at::Tensor& x, const at::Tensor& gh,
+                      const at::Tensor& gw) {
+  return gate(x, gh, gw, false);
+}
+
+at::Tensor coord_gate_(const at::Tensor& x, const at::Tensor& gh,
+                       const at::Tensor& gw) {
+  TORCH_CHECK(x.is_contiguous() || is_channels_last(x),
+              "in-place gating needs a contiguous or channels-last x");
+  return gate(x, gh, gw, true);
 }
 
 std::tuple<at::Tensor, at::Tensor, at::Tensor> coord_gate_backward(
@@ -371,36 +445,206 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> coord_gate_backward(
   return {dx, dgh, dgw};
 }
 
-// Activations the inference op applies in place, by code.
+// Activations the inference op applies to the strips, by code.
 enum class StripActivation : int64_t { kHardswish, kReLU, kReLU6, kSiLU };
 
-at::Tensor coord_attention_inference(const at::Tensor& x, const at::Tensor& w1,
-                                     const at::Tensor& b1,
-                                     const at::Tensor& w_h,
-                                     const at::Tensor& b_h,
-                                     const at::Tensor& w_w,
-                                     const at::Tensor& b_w, int64_t act) {
+// f = act(scale * f + shift) over one row of the shared transform's output.
+template <typename T>
+void affine_activation(T* f, int64_t size, T scale, T shift,
+                       StripActivation act) {
+  using Vec = at::vec::Vectorized<T>;
+  const Vec a(scale), b(shift), zero(T(0)), three(T(3)), six(T(6)), one(T(1));
+  auto apply = [&](auto activation) {
+    at::vec::map([&](Vec v) { return activation(v * a + b); }, f, f, size);
+  };
+  switch (act) {
+    case StripActivation::kHardswish:
+      return apply([&](Vec v) {
+        return v * at::vec::clamp(v + three, zero, six) / six;
+      });
+    case StripActivation::kReLU:
+      return apply([&](Vec v) { return at::vec::maximum(v, zero); });
+    case StripActivation::kReLU6:
+      return apply([&](Vec v) { return at::vec::clamp(v, zero, six); });
+    case StripActivation::kSiLU:
+      return apply([&](Vec v) { return v / (one + v.neg().exp()); });
+  }
+}
+
+// Gates of one strip for a block of at most one vector of channels:
+//   g(l, :) = sigmoid(b + sum_r f(r, l) wt(r, :))   for l < len,
+// f(r, l) at f[r * f_stride + l], wt (M, vector) the block's weights
+// transposed, b its biases, g rows one vector wide. kTile positions share
+// each weight load.
+template <typename T, int kTile>
+void strip_gates(const T* f, int64_t f_stride, int64_t len, const T* wt,
+                 const T* b, int64_t m, int64_t lanes, T* g) {
+  using Vec = at::vec::Vectorized<T>;
+  constexpr int64_t vec = Vec::size();
+  const Vec bias = Vec::loadu(b, lanes), one(T(1));
+  int64_t l0 = 0;
+  for (; l0 + kTile <= len; l0 += kTile) {
+    Vec acc[kTile];
+    for (int t = 0; t < kTile; ++t) acc[t] = bias;
+    for (int64_t r = 0; r < m; ++r) {
+      const Vec weight = Vec::loadu(wt + r * vec);
+      const T* fr = f + r * f_stride + l0;
+      for (int t = 0; t < kTile; ++t)
+        acc[t] = at::vec::fmadd(Vec(fr[t]), weight, acc[t]);
+    }
+    for (int t = 0; t < kTile; ++t)
+      (one / (one + acc[t].neg().exp())).store(g + (l0 + t) * vec);
+  }
+  if (l0 < len)  // the last positions, one at a time
+    strip_gates<T, 1>(f + l0, f_stride, len - l0, wt, b, m, lanes,
+                      g + l0 * vec);
+}
+
+// The gate transforms of one block: w_h, w_w (C, M) and b_h, b_w (C).
+template <typename T>
+struct GateParams {
+  const T *w_h, *b_h, *w_w, *b_w;
+  int64_t m;
+};
+
+// The gating pass of a block at inference, for NCHW x and the activated
+// shared transform f (M, N, H + W). Threads take (channel block, image)
+// tasks, a channel block being one vector of channels: the block's gate
+// weights are transposed once into (M, vector) buffers, its gates
+// (H + W, vector) are computed into a buffer, never stored as tensors, and
+// each of its planes gets y = x * g_h * g_w. y may be x (in place).
+template <typename T>
+void gate_with_strips(const T* x, const T* f, T* y, int64_t n, int64_t c,
+                      int64_t h, int64_t w, const GateParams<T>& p) {
+  constexpr int64_t vec = at::vec::Vectorized<T>::size();
+  constexpr int kTile = 8;
+  const int64_t len = h + w, m = p.m, blocks = (c + vec - 1) / vec;
+  at::parallel_for(0, blocks * n, 1, [&](int64_t begin, int64_t end) {
+    std::vector<T> g(len * vec), gh(h), gw(w), wt_h(m * vec), wt_w(m * vec);
+    int64_t block_loaded = -1;
+    for (int64_t q = begin; q < end; ++q) {
+      const int64_t block = q / n, b = q % n, k0 = block * vec;
+      const int64_t lanes = std::min(vec, c - k0);
+      if (block != block_loaded) {
+        for (int64_t kk = 0; kk < lanes; ++kk) {
+          for (int64_t r = 0; r < m; ++r) {
+            wt_h[r * vec + kk] = p.w_h[(k0 + kk) * m + r];
+            wt_w[r * vec + kk] = p.w_w[(k0 + kk) * m + r];
+          }
+        }
+        block_loaded = block;
+      }
+      const T* fb = f + b * len;
+      strip_gates<T, kTile>(fb, n * len, h, wt_h.data(), p.b_h + k0, m, lanes,
+                            g.data());
+      strip_gates<T, kTile>(fb + h, n * len, w, wt_w.data(), p.b_w + k0, m,
+                            lanes, g.data() + h * vec);
+      for (int64_t kk = 0; kk < lanes; ++kk) {
+        for (int64_t i = 0; i < h; ++i) gh[i] = g[i * vec + kk];
+        for (int64_t j = 0; j < w; ++j) gw[j] = g[(h + j) * vec + kk];
+        const int64_t plane = (b * c + k0 + kk) * h * w;
+        gate_plane(x + plane, gh.data(), gw.data(), y + plane, h, w);
+      }
+    }
+  });
+}
+
+// A whole block at inference, BN on its running statistics folded into the
+// shared transform on the fly (M values, nothing cached): strip_mean, one
+// matrix product with the folded affine and activation, then the gating
+// pass, which on NCHW x computes the gates itself (gate_with_strips) and on
+// channels-last x takes them from two more matrix products.
+at::Tensor block_inference(const at::Tensor& x, const at::Tensor& w1,
+                           const at::Tensor& b1,
+                           const std::optional<at::Tensor>& bn_weight,
+                           const std::optional<at::Tensor>& bn_bias,
+                           const at::Tensor& bn_mean,
+                           const at::Tensor& bn_var, double eps,
+                           const at::Tensor& w_h, const at::Tensor& b_h,
+                           const at::Tensor& w_w, const at::Tensor& b_w,
+                           int64_t act, bool inplace) {
   check_input(x);
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   const int64_t m = w1.size(0);
+  TORCH_CHECK(w1.numel() == m * c && w_h.numel() == c * m &&
+                  w_w.numel() == c * m && b1.numel() == m &&
+                  bn_mean.numel() == m && bn_var.numel() == m &&
+                  b_h.numel() == c && b_w.numel() == c,
+              "block parameters do not fit ", c, " channels and mid width ",
+              m);
+  for (const auto& t : {w1, b1, bn_mean, bn_var, w_h, b_h, w_w, b_w})
+    TORCH_CHECK(t.scalar_type() == x.scalar_type() && t.device().is_cpu(),
+                "block parameters must be CPU tensors of x's dtype");
+  TORCH_CHECK(act >= 0 && act <= int64_t(StripActivation::kSiLU),
+              "unknown activation code ", act);
+  TORCH_CHECK(!inplace || x.is_contiguous() || is_channels_last(x),
+              "in-place inference needs a contiguous or channels-last x");
+  const auto activation = static_cast<StripActivation>(act);
   // (N, C, L) -> (C, N * L): a view for both layouts strip_mean returns.
   const auto z = strip_mean(x).transpose(0, 1).reshape({c, n * (h + w)});
-  auto f = at::addmm(b1, w1, z);  // (M, N * L)
-  switch (static_cast<StripActivation>(act)) {
-    case StripActivation::kHardswish: at::hardswish_(f); break;
-    case StripActivation::kReLU: at::relu_(f); break;
-    case StripActivation::kReLU6: at::hardtanh_(f, 0, 6); break;
-    case StripActivation::kSiLU: at::silu_(f); break;
-    default: TORCH_CHECK(false, "unknown activation code ", act);
+  auto f = at::mm(w1.reshape({m, c}), z);  // (M, N * L)
+  const auto gamma = bn_weight ? bn_weight->contiguous() : at::Tensor();
+  const auto beta = bn_bias ? bn_bias->contiguous() : at::Tensor();
+  const auto mean = bn_mean.contiguous(), var = bn_var.contiguous(),
+             bias1 = b1.contiguous();
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "strip_transform", [&] {
+    using T = scalar_t;
+    T* fp = f.data_ptr<T>();
+    const int64_t row = f.size(1);
+    for (int64_t r = 0; r < m; ++r) {
+      T scale = T(1) / std::sqrt(var.data_ptr<T>()[r] + T(eps));
+      if (gamma.defined()) scale *= gamma.data_ptr<T>()[r];
+      T shift = (bias1.data_ptr<T>()[r] - mean.data_ptr<T>()[r]) * scale;
+      if (beta.defined()) shift += beta.data_ptr<T>()[r];
+      affine_activation(fp + r * row, row, scale, shift, activation);
+    }
+  });
+  if (is_channels_last(x)) {
+    const auto f3 = f.view({m, n, h + w});
+    const auto f_h = f3.slice(2, 0, h).reshape({m, n * h});
+    const auto f_w = f3.slice(2, h, h + w).reshape({m, n * w});
+    const auto gate_h = at::addmm(b_h.reshape({c, 1}), w_h.reshape({c, m}), f_h)
+                            .sigmoid_().view({c, n, h}).transpose(0, 1);
+    const auto gate_w = at::addmm(b_w.reshape({c, 1}), w_w.reshape({c, m}), f_w)
+                            .sigmoid_().view({c, n, w}).transpose(0, 1);
+    return gate(x, gate_h, gate_w, inplace);
   }
-  const auto f3 = f.view({m, n, h + w});
-  const auto f_h = f3.slice(2, 0, h).reshape({m, n * h});
-  const auto f_w = f3.slice(2, h, h + w).reshape({m, n * w});
-  const auto gate_h =
-      at::addmm(b_h, w_h, f_h).sigmoid_().view({c, n, h}).transpose(0, 1);
-  const auto gate_w =
-      at::addmm(b_w, w_w, f_w).sigmoid_().view({c, n, w}).transpose(0, 1);
-  return coord_gate(x, gate_h, gate_w);
+  const auto xc = x.contiguous();
+  auto y = inplace ? x : at::empty_like(xc);
+  const auto wh = w_h.contiguous(), ww = w_w.contiguous(),
+             bh = b_h.contiguous(), bw = b_w.contiguous();
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_attention_inference", [&] {
+    const GateParams<scalar_t> params{
+        wh.data_ptr<scalar_t>(), bh.data_ptr<scalar_t>(),
+        ww.data_ptr<scalar_t>(), bw.data_ptr<scalar_t>(), m};
+    gate_with_strips<scalar_t>(xc.data_ptr<scalar_t>(),
+                               f.data_ptr<scalar_t>(), y.data_ptr<scalar_t>(),
+                               n, c, h, w, params);
+  });
+  return y;
+}
+
+at::Tensor coord_attention_inference(
+    const at::Tensor& x, const at::Tensor& w1, const at::Tensor& b1,
+    const std::optional<at::Tensor>& bn_weight,
+    const std::optional<at::Tensor>& bn_bias, const at::Tensor& bn_mean,
+    const at::Tensor& bn_var, double eps, const at::Tensor& w_h,
+    const at::Tensor& b_h, const at::Tensor& w_w, const at::Tensor& b_w,
+    int64_t act) {
+  return block_inference(x, w1, b1, bn_weight, bn_bias, bn_mean, bn_var, eps,
+                         w_h, b_h, w_w, b_w, act, false);
+}
+
+// The same, writing y into x.
+at::Tensor coord_attention_inference_(
+    const at::Tensor& x, const at::Tensor& w1, const at::Tensor& b1,
+    const std::optional<at::Tensor>& bn_weight,
+    const std::optional<at::Tensor>& bn_bias, const at::Tensor& bn_mean,
+    const at::Tensor& bn_var, double eps, const at::Tensor& w_h,
+    const at::Tensor& b_h, const at::Tensor& w_w, const at::Tensor& b_w,
+    int64_t act) {
+  return block_inference(x, w1, b1, bn_weight, bn_bias, bn_mean, bn_var, eps,
+                         w_h, b_h, w_w, b_w, act, true);
 }
 
 }  // namespace
@@ -410,11 +654,20 @@ TORCH_LIBRARY(mmca, m) {
   m.def("coord_gate(Tensor x, Tensor gate_h, Tensor gate_w) -> Tensor",
         &coord_gate);
   m.def(
+      "coord_gate_(Tensor(a!) x, Tensor gate_h, Tensor gate_w) -> Tensor(a!)",
+      &coord_gate_);
+  m.def(
       "coord_gate_backward(Tensor dy, Tensor x, Tensor gate_h, "
       "Tensor gate_w) -> (Tensor, Tensor, Tensor)",
       &coord_gate_backward);
-  m.def(
-      "coord_attention_inference(Tensor x, Tensor w1, Tensor b1, "
-      "Tensor w_h, Tensor b_h, Tensor w_w, Tensor b_w, int act) -> Tensor",
-      &coord_attention_inference);
+  const char* block_args =
+      "Tensor w1, Tensor b1, Tensor? bn_weight, Tensor? bn_bias, "
+      "Tensor bn_mean, Tensor bn_var, float eps, Tensor w_h, Tensor b_h, "
+      "Tensor w_w, Tensor b_w, int act)";
+  m.def(("coord_attention_inference(Tensor x, " + std::string(block_args) +
+         " -> Tensor").c_str(),
+        &coord_attention_inference);
+  m.def(("coord_attention_inference_(Tensor(a!) x, " +
+         std::string(block_args) + " -> Tensor(a!)").c_str(),
+        &coord_attention_inference_);
 }

@@ -100,31 +100,89 @@ def test_norm_and_act_come_from_configs():
     assert module(x).shape == x.shape
 
 
-@pytest.mark.parametrize('shape', SHAPES + [(8, 960, 10, 10)])
+@pytest.mark.parametrize('shape', SHAPES + [(8, 960, 10, 10),
+                                     (1, 40, 23, 70)])
 @pytest.mark.parametrize('channels_last', [False, True])
 def test_inference_with_bn_folded_matches_plain_formulation(
         shape, channels_last):
     module = randomised(CoordAttention(shape[1])).eval()
     x = layout(torch.randn(shape), channels_last)
     with torch.no_grad():
-        assert module._inference_with_folded_bn()
+        assert module._fuses_inference(x)
         out = module(x)
         ref = plain_coord_attention(module, x, training=False)
     torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)
 
 
-def test_folded_weights_follow_new_weights():
+def test_folded_inference_without_bn_affine():
+    module = randomised(
+        CoordAttention(24, norm_cfg=dict(type='BN', affine=False))).eval()
+    x = torch.randn(2, 24, 6, 9)
+    with torch.no_grad():
+        assert module.bn1.weight is None and module._fuses_inference(x)
+        torch.testing.assert_close(
+            module(x), plain_coord_attention(module, x, training=False),
+            atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize('update', ['load_state_dict', 'data', 'running'])
+def test_inference_sees_every_weight_update(update):
+    """Nothing folded is cached: a state dict, an in-place update through
+    ``.data`` (which leaves ``_version`` alone, as mmengine's EMA does) and
+    new running statistics all show in the next output."""
     module = randomised(CoordAttention(32)).eval()
     x = torch.randn(2, 32, 6, 7)
     with torch.no_grad():
-        module(x)
-        other = randomised(CoordAttention(32))
-        for p in other.parameters():
-            p.data.mul_(-1)
-        module.load_state_dict(other.state_dict())
+        before = module(x)
+        if update == 'load_state_dict':
+            other = randomised(CoordAttention(32))
+            for p in other.parameters():
+                p.data.mul_(-1)
+            module.load_state_dict(other.state_dict())
+        elif update == 'data':
+            for p in module.parameters():
+                p.data.mul_(-1)
+        else:
+            module.bn1.running_mean.add_(1.0)
+            module.bn1.running_var.mul_(3.0)
         out = module(x)
         ref = plain_coord_attention(module, x, training=False)
+    assert (out - before).abs().max() > 1e-2
     torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize('channels_last', [False, True])
+@pytest.mark.parametrize('fused', [True, False])
+def test_inplace_writes_into_the_input_at_inference_only(
+        channels_last, fused):
+    module = randomised(CoordAttention(
+        48, inplace=True,
+        act_cfg=dict(type='HSwish' if fused else 'GELU'))).eval()
+    x = layout(torch.randn(2, 48, 9, 11), channels_last)
+    with torch.no_grad():
+        assert module._fuses_inference(x) == fused
+        ref = plain_coord_attention_act(module, x)
+        out = module(x)
+    assert out.data_ptr() == x.data_ptr()
+    torch.testing.assert_close(x, ref, atol=1e-5, rtol=1e-5)
+
+    # With autograd the input is needed for backward: never overwritten.
+    x = layout(torch.randn(2, 48, 9, 11), channels_last).requires_grad_()
+    kept = x.detach().clone()
+    module(x).sum().backward()
+    assert torch.equal(x.detach(), kept) and x.grad is not None
+
+
+def plain_coord_attention_act(module: CoordAttention,
+                              x: torch.Tensor) -> torch.Tensor:
+    """Inference in plain ops with the module's own activation."""
+    h, w = x.shape[-2:]
+    z = torch.cat([x.mean(3), x.mean(2)], dim=2).unsqueeze(3)
+    f = module.act(module.bn1(module.conv1(z)))
+    f_h, f_w = torch.split(f, [h, w], dim=2)
+    gate_h = module.conv_h(f_h).sigmoid()                      # N, C, H, 1
+    gate_w = module.conv_w(f_w).sigmoid().transpose(2, 3)      # N, C, 1, W
+    return x * gate_h * gate_w
 
 
 def test_frozen_bn_in_a_training_model_still_passes_gradients():
@@ -132,7 +190,7 @@ def test_frozen_bn_in_a_training_model_still_passes_gradients():
     module = randomised(CoordAttention(16))
     module.bn1.eval()
     x = torch.randn(2, 16, 5, 4)
-    assert not module._inference_with_folded_bn()
+    assert not module._fuses_inference(x)
     module(x).sum().backward()
     assert module.conv1.weight.grad.abs().sum() > 0
     assert module.bn1.weight.grad.abs().sum() > 0
@@ -141,11 +199,11 @@ def test_frozen_bn_in_a_training_model_still_passes_gradients():
 @pytest.mark.parametrize('act_cfg', [dict(type='ReLU'), dict(type='ReLU6'),
                                      dict(type='SiLU'), dict(type='GELU')])
 def test_folded_inference_with_other_activations(act_cfg):
-    """ReLU, ReLU6 and SiLU run in the compiled op, GELU in Python."""
+    """ReLU, ReLU6 and SiLU run in the compiled op, GELU in plain ops."""
     module = randomised(CoordAttention(24, act_cfg=act_cfg)).eval()
     x = torch.randn(2, 24, 9, 6)
-    want = module(x)                      # grad enabled: no folding
+    want = plain_coord_attention_act(module, x)
     with torch.no_grad():
-        assert module._inference_with_folded_bn()
+        assert module._fuses_inference(x) == (act_cfg['type'] != 'GELU')
         got = module(x)
     torch.testing.assert_close(got, want.detach(), atol=1e-5, rtol=1e-5)
