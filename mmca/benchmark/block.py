@@ -39,8 +39,8 @@ def benchmark_block_eval(shape: Sequence[int],
     Returns:
         dict: ``shape``, ``fused`` (whether the compiled ops ran),
         ``max_abs_diff`` (ours against the paper's), median ``ms`` per
-        formulation (and per round in ``rounds_ms``) and the median per-round
-        ``ratio`` of ours to each of paper, timm and floor.
+        formulation (and per round in ``rounds_ms``) and the ``ratio`` of
+        ours to each of paper, timm and floor (median over round pairs).
     """
     module, x = _block(shape, channels_last, training=False)
     paper, timm = paper_forward(module), timm_forward(module)

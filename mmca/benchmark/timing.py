@@ -2,9 +2,12 @@
 
 On a shared machine absolute times drift with the load; ratios of times
 taken side by side do not. Every candidate is warmed up, then each round
-times every candidate once (``repeats`` calls each). A ratio is the median
-over rounds of the ratio within each round, so a burst of load that hits a
-few rounds moves neither times nor ratios much.
+times every candidate once (``repeats`` calls each), the order reversed
+every other round: whichever model of SSDLite320 and its CA version ran
+first in a round measured about 2.5% slower at batch 1 here, so a fixed
+order biases the ratio by that much. A ratio is the median over pairs of
+rounds (one of each order) of the ratio within the pair, so a burst of load
+that hits a few rounds moves neither times nor ratios much.
 """
 import statistics
 import time
@@ -14,7 +17,7 @@ import torch
 
 
 def time_side_by_side(candidates: Dict[str, Callable[[], object]],
-                      rounds: int = 15,
+                      rounds: int = 16,
                       repeats: int = 5,
                       warmup: int = 3) -> Dict[str, List[float]]:
     """Seconds per call of each candidate in each round, interleaved.
@@ -22,7 +25,7 @@ def time_side_by_side(candidates: Dict[str, Callable[[], object]],
     Args:
         candidates (dict[str, callable]): Name to a callable that runs the
             work once.
-        rounds (int): Rounds of timing; the median is over rounds.
+        rounds (int): Rounds of timing, in pairs of the two orders.
         repeats (int): Calls per candidate per round.
         warmup (int): Untimed calls per candidate first (allocator, oneDNN
             primitive caches, lazy builds).
@@ -34,8 +37,9 @@ def time_side_by_side(candidates: Dict[str, Callable[[], object]],
         for _ in range(warmup):
             run()
     samples = {name: [] for name in candidates}
-    for _ in range(rounds):
-        for name, run in candidates.items():
+    order = list(candidates.items())
+    for round_index in range(rounds):
+        for name, run in order[::-1] if round_index % 2 else order:
             start = time.perf_counter()
             for _ in range(repeats):
                 run()
@@ -50,9 +54,13 @@ def median_time(samples: List[float]) -> float:
 
 def median_ratio(samples: Dict[str, List[float]], name: str,
                  reference: str) -> float:
-    """Median over rounds of ``name``'s time over ``reference``'s."""
+    """Median over pairs of rounds (both orders) of ``name``'s time over
+    ``reference``'s in the pair; one round alone if there is no pair."""
+    times, ref = samples[name], samples[reference]
+    pairs = [(i, i + 1) for i in range(0, len(times) - 1, 2)] or [(0, )]
     return statistics.median(
-        a / b for a, b in zip(samples[name], samples[reference]))
+        sum(times[i] for i in pair) / sum(ref[i] for i in pair)
+        for pair in pairs)
 
 
 def saved_activation_bytes(run: Callable[[], torch.Tensor]) -> int:

@@ -9,7 +9,7 @@ tracing or exporting, or without the compiled ops, they are the same maths
 in plain PyTorch (``*_reference``). :func:`coord_attention_inference` runs
 a whole BN-folded block at inference in one compiled call.
 """
-from typing import Tuple
+from typing import Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -24,17 +24,19 @@ INFERENCE_ACTIVATIONS = {nn.Hardswish: 0, nn.ReLU: 1, nn.ReLU6: 2, nn.SiLU: 3}
 
 
 def is_exporting() -> bool:
-    """Tracing, scripting, ONNX export or torch.compile: plain ops only, so
-    the graph holds standard operators (ReduceMean, Mul in ONNX)."""
+    """Tracing, scripting or compiling (torch.compile, torch.export): plain
+    ops only, so the graph holds standard operators (ReduceMean, Mul in
+    ONNX). Both ONNX exporters are covered: the TorchScript one traces, the
+    dynamo one compiles. (``torch.onnx.is_in_onnx_export`` would add nothing
+    but two imports per call, a measurable cost per block at batch 1.)"""
     return (torch.jit.is_tracing() or torch.jit.is_scripting()
-            or torch.onnx.is_in_onnx_export()
             or torch.compiler.is_compiling())
 
 
 def use_fused_ops(x: Tensor) -> bool:
     """Whether ``x`` takes the compiled CPU ops."""
-    return (x.device.type == 'cpu' and x.dtype in FUSED_DTYPES
-            and x.dim() == 4 and not is_exporting() and load_ops())
+    return (x.is_cpu and x.dtype in FUSED_DTYPES and x.dim() == 4
+            and not is_exporting() and load_ops())
 
 
 def strip_mean_reference(x: Tensor) -> Tensor:
@@ -131,29 +133,25 @@ def fuses_inference(x: Tensor, act: nn.Module) -> bool:
 
 
 def coord_attention_inference(x: Tensor,
-                              conv1: nn.Conv2d,
-                              norm: nn.Module,
+                              params: Sequence,
                               act: nn.Module,
-                              conv_h: nn.Conv2d,
-                              conv_w: nn.Conv2d,
                               inplace: bool = False) -> Tensor:
     """A whole block at inference in one compiled call.
 
-    The BN on running statistics is folded into ``conv1`` inside the call
-    (M values): nothing is cached, so no weight update can go unseen.
+    The BN on running statistics is folded into the shared conv inside the
+    call (M values): nothing is cached, so no weight update can go unseen.
 
     Args:
         x (Tensor): Input (N, C, H, W), contiguous or channels-last.
-        conv1 (nn.Conv2d): The shared 1x1 conv (C to M, biased).
-        norm (nn.Module): The BN after it, in eval mode.
+        params (Sequence): The layers' tensors, in this order: the shared
+            1x1 conv's weight (M, C, 1, 1) and bias (M); the BN's weight and
+            bias (M, or None), running mean and variance (M) and eps; each
+            gate conv's weight (C, M, 1, 1) and bias (C), first
+            :math:`F_h`'s, then :math:`F_w`'s.
         act (nn.Module): The strip activation, one of
             :data:`INFERENCE_ACTIVATIONS`.
-        conv_h, conv_w (nn.Conv2d): The two gate convs (M to C, biased).
         inplace (bool): Write the output into ``x``.
     """
     op = (torch.ops.mmca.coord_attention_inference_
           if inplace else torch.ops.mmca.coord_attention_inference)
-    return op(x, conv1.weight, conv1.bias, norm.weight, norm.bias,
-              norm.running_mean, norm.running_var, norm.eps, conv_h.weight,
-              conv_h.bias, conv_w.weight, conv_w.bias,
-              INFERENCE_ACTIVATIONS[type(act)])
+    return op(x, *params, INFERENCE_ACTIVATIONS[type(act)])

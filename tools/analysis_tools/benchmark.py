@@ -8,9 +8,10 @@
   python tools/analysis_tools/benchmark.py model configs/ssdlite_mbv2_ca_coco.py \
       configs/ssdlite_mbv2_coco.py [--shape H W] [--batch-sizes 1 8]
 
-Candidates run interleaved, after warm-up, and each time is the median of
---rounds rounds of --repeats calls, so ratios hold on a loaded machine where
-absolute times do not. A table is printed; JSON and a PNG plot go to
+Candidates run interleaved, after warm-up, in --rounds rounds of --repeats
+calls, every other round in reverse order; each time is a median over
+rounds and each ratio a median over pairs of rounds, so ratios hold on a
+loaded machine where absolute times do not. A table is printed; JSON and a PNG plot go to
 --out-dir (default work_dirs/benchmark).
 """
 import argparse
@@ -43,7 +44,7 @@ def parse_shape(text: str) -> tuple:
 
 def parse_args() -> argparse.Namespace:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument('--rounds', type=int, default=15)
+    common.add_argument('--rounds', type=int, default=16)
     common.add_argument('--repeats', type=int, default=5)
     common.add_argument('--warmup', type=int, default=3)
     common.add_argument('--channels-last', action='store_true',

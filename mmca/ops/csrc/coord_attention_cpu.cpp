@@ -19,7 +19,7 @@
 //                block costs less than the Python-level dispatches of its
 //                ~15 plain ops.
 // Each works on NCHW-contiguous or channels-last x, keeping its layout. NCHW
-// planes are read in register-held bands (see for_each_band).
+// strip sums read planes in register-held bands (see for_each_band).
 // Gates may be any strided (N, C, L) views; gradients come back contiguous.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -75,10 +75,10 @@ void sum_chunks(const T* partial, T* dst, int64_t dst_stride, int64_t n,
   });
 }
 
-// NCHW planes are worked in bands of at most kBandChunks vectors of
-// columns, so that a band's per-column values stay in registers while its
-// rows stream by; the short rows of late stages (W = 10 or 20) are one band
-// with a masked last vector.
+// NCHW strip sums work planes in bands of at most kBandChunks vectors of
+// columns, so that a band's column sums stay in registers while its rows
+// stream by; the short rows of late stages (W = 10 or 20) are one band with
+// a masked last vector.
 constexpr int kBandChunks = 4;
 
 // Calls band_fn.template operator()<chunks>(j0, width) for each band
@@ -131,38 +131,19 @@ void plane_sums(const T* xp, T* zh, T* zw, int64_t h, int64_t w) {
   });
 }
 
-// yp = xp * gh * gw for one (H, W) plane and its contiguous gates. Short
-// rows go in one band, g_w in registers; long rows stream whole.
+// yp = xp * gh * gw for one (H, W) plane and its contiguous gates. Plain
+// row loops: with short rows, a band's masked vector stores (the tail of
+// each row) measured 4x slower here than the compiler's scalar remainder.
 template <typename T>
 void gate_plane(const T* xp, const T* gh, const T* gw, T* yp, int64_t h,
                 int64_t w) {
-  using Vec = at::vec::Vectorized<T>;
-  constexpr int64_t vec = Vec::size();
-  if (w > kBandChunks * vec) {
-    for (int64_t i = 0; i < h; ++i) {
-      const T g = gh[i];
-      const T* row = xp + i * w;
-      T* out = yp + i * w;
+  for (int64_t i = 0; i < h; ++i) {
+    const T g = gh[i];
+    const T* row = xp + i * w;
+    T* out = yp + i * w;
 #pragma omp simd
-      for (int64_t j = 0; j < w; ++j) out[j] = row[j] * g * gw[j];
-    }
-    return;
+    for (int64_t j = 0; j < w; ++j) out[j] = row[j] * g * gw[j];
   }
-  for_each_band<T>(w, [&]<int kChunks>(int64_t j0, int64_t width) {
-    Vec gate_w[kChunks];
-    for (int ch = 0; ch < kChunks; ++ch)
-      gate_w[ch] = Vec::loadu(gw + j0 + ch * vec,
-                              band_lanes<T>(ch, kChunks, width));
-    for (int64_t i = 0; i < h; ++i) {
-      const Vec gate_h(gh[i]);
-      const int64_t o = i * w + j0;
-      for (int ch = 0; ch < kChunks; ++ch) {
-        const int64_t lanes = band_lanes<T>(ch, kChunks, width);
-        (Vec::loadu(xp + o + ch * vec, lanes) * gate_h * gate_w[ch])
-            .store(yp + o + ch * vec, lanes);
-      }
-    }
-  });
 }
 
 // Calls row(b, i, col_part) for every row i of every image b, in row-chunk
