@@ -583,14 +583,26 @@ at::Tensor block_inference(const at::Tensor& x, const at::Tensor& w1,
     }
   });
   if (is_channels_last(x)) {
+    // Gates straight into (N * L, C), the layout the channels-last gate
+    // reads: g^T = sigmoid(f^T w^T + b) for each strip.
     const auto f3 = f.view({m, n, h + w});
-    const auto f_h = f3.slice(2, 0, h).reshape({m, n * h});
-    const auto f_w = f3.slice(2, h, h + w).reshape({m, n * w});
-    const auto gate_h = at::addmm(b_h.reshape({c, 1}), w_h.reshape({c, m}), f_h)
-                            .sigmoid_().view({c, n, h}).transpose(0, 1);
-    const auto gate_w = at::addmm(b_w.reshape({c, 1}), w_w.reshape({c, m}), f_w)
-                            .sigmoid_().view({c, n, w}).transpose(0, 1);
-    return gate(x, gate_h, gate_w, inplace);
+    auto strip_gates_nlc = [&](int64_t l0, int64_t len, const at::Tensor& wt,
+                               const at::Tensor& bias) {
+      const auto f_t =
+          f3.slice(2, l0, l0 + len).permute({1, 2, 0}).reshape({n * len, m});
+      return at::addmm(bias.reshape({1, c}), f_t, wt.reshape({c, m}).t())
+          .sigmoid_();
+    };
+    const auto g_h = strip_gates_nlc(0, h, w_h, b_h);
+    const auto g_w = strip_gates_nlc(h, w, w_w, b_w);
+    auto y = inplace ? x : at::empty_like(x, at::MemoryFormat::ChannelsLast);
+    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_gate", [&] {
+      coord_gate_nhwc<scalar_t>(x.data_ptr<scalar_t>(),
+                                g_h.data_ptr<scalar_t>(),
+                                g_w.data_ptr<scalar_t>(),
+                                y.data_ptr<scalar_t>(), n, c, h, w);
+    });
+    return y;
   }
   const auto xc = x.contiguous();
   auto y = inplace ? x : at::empty_like(xc);
