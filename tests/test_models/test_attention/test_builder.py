@@ -1,4 +1,5 @@
 import pytest
+import torch
 
 from mmca.models import (ATTENTION_TYPES, CBAM, CoordAttention,
                          SqueezeExcitation, build_attention)
@@ -38,3 +39,35 @@ def test_malformed_cfg_says_what_is_expected():
         build_attention('ca', 64)
     with pytest.raises(TypeError, match='dict with a "type" key'):
         build_attention(dict(reduction=8), 64)
+
+
+@pytest.mark.parametrize('type_', ATTENTION_TYPES)
+def test_inplace_reaches_every_mmca_type_and_works_at_inference(type_):
+    """Blocks pass inplace=True: each type then gates its input in place
+    without grad, and leaves it alone with autograd, giving the same
+    result as the out-of-place module."""
+    torch.manual_seed(0)
+    module = build_attention(dict(type=type_), 32, inplace=True).eval()
+    assert module.inplace
+    reference = build_attention(dict(type=type_), 32)
+    reference.load_state_dict(module.state_dict())
+    reference.eval()
+    x = torch.rand(2, 32, 7, 9)
+    want = reference(x)
+    y = x.clone().requires_grad_()
+    assert torch.equal(module(y).detach(), want.detach())
+    with torch.no_grad():
+        out = module(x)
+    assert out.data_ptr() == x.data_ptr()
+    torch.testing.assert_close(x, want.detach(), atol=1e-5, rtol=1e-5)
+
+
+def test_inplace_is_left_to_types_that_do_not_take_it():
+    module = build_attention(dict(type=torch.nn.Identity), 8, inplace=True)
+    assert isinstance(module, torch.nn.Identity)
+
+
+def test_cfg_inplace_wins():
+    module = build_attention(dict(type='CoordAttention', inplace=False), 32,
+                             inplace=True)
+    assert not module.inplace

@@ -60,6 +60,24 @@ def test_attention_after_depthwise_of_every_expanding_block():
                if hasattr(b, 'attention'))
 
 
+def test_inference_gates_the_depthwise_output_in_place_with_same_outputs():
+    """Only the attention reads the depthwise output, so the blocks build
+    it with inplace=True; the backbone's outputs do not change."""
+    torch.manual_seed(0)
+    model = MobileNetV2CA(out_indices=(2, 4, 7)).eval()
+    assert all(b.attention.inplace for name in model.stage_names[:7]
+               for b in getattr(model, name)[1 if name == 'layer1' else 0:])
+    copy = MobileNetV2CA(out_indices=(2, 4, 7)).eval()
+    copy.load_state_dict(model.state_dict())
+    for m in copy.modules():
+        if isinstance(m, CoordAttention):
+            m.inplace = False
+    x = torch.rand(2, 3, 96, 128)
+    with torch.no_grad():
+        for got, want in zip(model(x), copy(x)):
+            torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+
+
 def test_frozen_stages_and_norm_eval():
     model = MobileNetV2CA(frozen_stages=2, norm_eval=True)
     model.train()
