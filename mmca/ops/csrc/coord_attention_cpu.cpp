@@ -354,23 +354,29 @@ void check_gates(const at::Tensor& x, const at::Tensor& gh,
               "gates and x must share a dtype");
 }
 
+// Channels-last x gated by contiguous (N, H, C) and (N, W, C) gates, into
+// a new channels-last tensor or into x.
+at::Tensor gate_nhwc(const at::Tensor& x, const at::Tensor& gh_nlc,
+                     const at::Tensor& gw_nlc, bool inplace) {
+  const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+  auto y = inplace ? x : at::empty_like(x, at::MemoryFormat::ChannelsLast);
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_gate", [&] {
+    coord_gate_nhwc<scalar_t>(x.data_ptr<scalar_t>(),
+                              gh_nlc.data_ptr<scalar_t>(),
+                              gw_nlc.data_ptr<scalar_t>(),
+                              y.data_ptr<scalar_t>(), n, c, h, w);
+  });
+  return y;
+}
+
 // y = x * g_h * g_w, written into x itself when inplace (x then contiguous
 // in its layout, as the outputs of convolutions are).
 at::Tensor gate(const at::Tensor& x, const at::Tensor& gh, const at::Tensor& gw,
                 bool inplace) {
   check_gates(x, gh, gw);
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-  if (is_channels_last(x)) {
-    auto y = inplace ? x : at::empty_like(x, at::MemoryFormat::ChannelsLast);
-    const auto ghl = swap_strip_axes(gh), gwl = swap_strip_axes(gw);
-    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_gate", [&] {
-      coord_gate_nhwc<scalar_t>(x.data_ptr<scalar_t>(),
-                                ghl.data_ptr<scalar_t>(),
-                                gwl.data_ptr<scalar_t>(),
-                                y.data_ptr<scalar_t>(), n, c, h, w);
-    });
-    return y;
-  }
+  if (is_channels_last(x))
+    return gate_nhwc(x, swap_strip_axes(gh), swap_strip_axes(gw), inplace);
   const auto xc = x.contiguous();
   auto y = inplace ? x : at::empty_like(xc);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_gate", [&] {
@@ -595,14 +601,7 @@ at::Tensor block_inference(const at::Tensor& x, const at::Tensor& w1,
     };
     const auto g_h = strip_gates_nlc(0, h, w_h, b_h);
     const auto g_w = strip_gates_nlc(h, w, w_w, b_w);
-    auto y = inplace ? x : at::empty_like(x, at::MemoryFormat::ChannelsLast);
-    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_gate", [&] {
-      coord_gate_nhwc<scalar_t>(x.data_ptr<scalar_t>(),
-                                g_h.data_ptr<scalar_t>(),
-                                g_w.data_ptr<scalar_t>(),
-                                y.data_ptr<scalar_t>(), n, c, h, w);
-    });
-    return y;
+    return gate_nhwc(x, g_h, g_w, inplace);
   }
   const auto xc = x.contiguous();
   auto y = inplace ? x : at::empty_like(xc);
@@ -619,6 +618,9 @@ at::Tensor block_inference(const at::Tensor& x, const at::Tensor& w1,
   return y;
 }
 
+// The registered ops: coord_attention_inference and, writing y into x,
+// coord_attention_inference_.
+template <bool kInplace>
 at::Tensor coord_attention_inference(
     const at::Tensor& x, const at::Tensor& w1, const at::Tensor& b1,
     const std::optional<at::Tensor>& bn_weight,
@@ -627,19 +629,7 @@ at::Tensor coord_attention_inference(
     const at::Tensor& b_h, const at::Tensor& w_w, const at::Tensor& b_w,
     int64_t act) {
   return block_inference(x, w1, b1, bn_weight, bn_bias, bn_mean, bn_var, eps,
-                         w_h, b_h, w_w, b_w, act, false);
-}
-
-// The same, writing y into x.
-at::Tensor coord_attention_inference_(
-    const at::Tensor& x, const at::Tensor& w1, const at::Tensor& b1,
-    const std::optional<at::Tensor>& bn_weight,
-    const std::optional<at::Tensor>& bn_bias, const at::Tensor& bn_mean,
-    const at::Tensor& bn_var, double eps, const at::Tensor& w_h,
-    const at::Tensor& b_h, const at::Tensor& w_w, const at::Tensor& b_w,
-    int64_t act) {
-  return block_inference(x, w1, b1, bn_weight, bn_bias, bn_mean, bn_var, eps,
-                         w_h, b_h, w_w, b_w, act, true);
+                         w_h, b_h, w_w, b_w, act, kInplace);
 }
 
 }  // namespace
@@ -661,8 +651,8 @@ TORCH_LIBRARY(mmca, m) {
       "Tensor w_w, Tensor b_w, int act)";
   m.def(("coord_attention_inference(Tensor x, " + std::string(block_args) +
          " -> Tensor").c_str(),
-        &coord_attention_inference);
+        &coord_attention_inference<false>);
   m.def(("coord_attention_inference_(Tensor(a!) x, " +
          std::string(block_args) + " -> Tensor(a!)").c_str(),
-        &coord_attention_inference_);
+        &coord_attention_inference<true>);
 }
