@@ -225,17 +225,27 @@ struct Strip {
   }
 };
 
-template <typename T>
-void coord_gate_nchw(const T* x, Strip<T> gh, Strip<T> gw, T* y, int64_t n,
-                     int64_t c, int64_t h, int64_t w) {
+// Calls plane_fn(p, gh_col, gw_row) for every plane p = b * C + k of an NCHW
+// tensor, in parallel, with that plane's gates gathered contiguous.
+template <typename T, typename PlaneFn>
+void for_each_gated_plane(int64_t n, int64_t c, int64_t h, int64_t w,
+                          Strip<T> gh, Strip<T> gw, const PlaneFn& plane_fn) {
   at::parallel_for(0, n * c, 1, [&](int64_t begin, int64_t end) {
     std::vector<T> gh_col(h), gw_row(w);
     for (int64_t p = begin; p < end; ++p) {
       gh.gather(p, c, h, gh_col.data());
       gw.gather(p, c, w, gw_row.data());
-      gate_plane(x + p * h * w, gh_col.data(), gw_row.data(), y + p * h * w,
-                 h, w);
+      plane_fn(p, gh_col.data(), gw_row.data());
     }
+  });
+}
+
+template <typename T>
+void coord_gate_nchw(const T* x, Strip<T> gh, Strip<T> gw, T* y, int64_t n,
+                     int64_t c, int64_t h, int64_t w) {
+  for_each_gated_plane(n, c, h, w, gh, gw,
+                       [&](int64_t p, const T* gh_col, const T* gw_row) {
+    gate_plane(x + p * h * w, gh_col, gw_row, y + p * h * w, h, w);
   });
 }
 
@@ -263,28 +273,23 @@ template <typename T>
 void coord_gate_backward_nchw(const T* dy, const T* x, Strip<T> gh,
                               Strip<T> gw, T* dx, T* dgh, T* dgw, int64_t n,
                               int64_t c, int64_t h, int64_t w) {
-  at::parallel_for(0, n * c, 1, [&](int64_t begin, int64_t end) {
-    std::vector<T> gh_col(h), gw_row(w);
-    for (int64_t p = begin; p < end; ++p) {
-      gh.gather(p, c, h, gh_col.data());
-      gw.gather(p, c, w, gw_row.data());
-      const T* gwp = gw_row.data();
-      T* dgwp = dgw + p * w;
-      for (int64_t j = 0; j < w; ++j) dgwp[j] = 0;
-      for (int64_t i = 0; i < h; ++i) {
-        const int64_t o = (p * h + i) * w;
-        const T g = gh_col[i];
-        T sum = 0;
+  for_each_gated_plane(n, c, h, w, gh, gw,
+                       [&](int64_t p, const T* gh_col, const T* gwp) {
+    T* dgwp = dgw + p * w;
+    for (int64_t j = 0; j < w; ++j) dgwp[j] = 0;
+    for (int64_t i = 0; i < h; ++i) {
+      const int64_t o = (p * h + i) * w;
+      const T g = gh_col[i];
+      T sum = 0;
 #pragma omp simd reduction(+ : sum)
-        for (int64_t j = 0; j < w; ++j) {
-          const T d = dy[o + j];
-          const T dx_times_x = d * x[o + j];
-          dx[o + j] = d * g * gwp[j];
-          sum += dx_times_x * gwp[j];
-          dgwp[j] += dx_times_x * g;
-        }
-        dgh[p * h + i] = sum;
+      for (int64_t j = 0; j < w; ++j) {
+        const T d = dy[o + j];
+        const T dx_times_x = d * x[o + j];
+        dx[o + j] = d * g * gwp[j];
+        sum += dx_times_x * gwp[j];
+        dgwp[j] += dx_times_x * g;
       }
+      dgh[p * h + i] = sum;
     }
   });
 }
