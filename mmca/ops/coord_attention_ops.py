@@ -9,7 +9,8 @@ tracing or exporting, or without the compiled ops, they are the same maths
 in plain PyTorch (``*_reference``). :func:`coord_attention_inference` runs
 a whole BN-folded block at inference in one compiled call.
 """
-from typing import Sequence, Tuple
+import math
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -21,6 +22,9 @@ from .extension import load_ops
 FUSED_DTYPES = (torch.float32, torch.float64)
 #: Activations the compiled inference op applies, as its codes.
 INFERENCE_ACTIVATIONS = {nn.Hardswish: 0, nn.ReLU: 1, nn.ReLU6: 2, nn.SiLU: 3}
+#: Producer activations the compiled inference op applies to x as it reads
+#: it, by the top of the range [0, max] they clamp x to.
+INPUT_ACTIVATION_MAXIMA = {nn.ReLU: math.inf, nn.ReLU6: 6.}
 
 
 def is_exporting() -> bool:
@@ -132,14 +136,23 @@ def fuses_inference(x: Tensor, act: nn.Module) -> bool:
     return type(act) in INFERENCE_ACTIVATIONS and use_fused_ops(x)
 
 
+def takes_input_act(input_act: nn.Module) -> bool:
+    """Whether :func:`coord_attention_inference` applies ``input_act``."""
+    return type(input_act) in INPUT_ACTIVATION_MAXIMA
+
+
 def coord_attention_inference(x: Tensor,
                               params: Sequence,
                               act: nn.Module,
-                              inplace: bool = False) -> Tensor:
+                              inplace: bool = False,
+                              input_act: Optional[nn.Module] = None) -> Tensor:
     """A whole block at inference in one compiled call.
 
     The BN on running statistics is folded into the shared conv inside the
     call (M values): nothing is cached, so no weight update can go unseen.
+    With ``input_act``, the block is that of ``input_act(x)``: both passes
+    clamp x as they read it, which saves the activation's own read and
+    write of x.
 
     Args:
         x (Tensor): Input (N, C, H, W), contiguous or channels-last.
@@ -151,7 +164,12 @@ def coord_attention_inference(x: Tensor,
         act (nn.Module): The strip activation, one of
             :data:`INFERENCE_ACTIVATIONS`.
         inplace (bool): Write the output into ``x``.
+        input_act (nn.Module, optional): The activation of the layer that
+            produced ``x``, one :func:`takes_input_act` accepts (ReLU,
+            ReLU6), not yet applied.
     """
     op = (torch.ops.mmca.coord_attention_inference_
           if inplace else torch.ops.mmca.coord_attention_inference)
-    return op(x, *params, INFERENCE_ACTIVATIONS[type(act)])
+    relu_max = (None if input_act is None else
+                INPUT_ACTIVATION_MAXIMA[type(input_act)])
+    return op(x, *params, INFERENCE_ACTIVATIONS[type(act)], relu_max)

@@ -1,5 +1,7 @@
 """Coordinate attention (Hou, Zhou, Feng, CVPR 2021)."""
 
+from typing import Optional
+
 import torch
 import torch.nn as nn
 from mmcv.cnn import build_activation_layer, build_norm_layer
@@ -8,7 +10,7 @@ from mmengine.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmca.ops import (coord_attention_inference, coord_gate, fuses_inference,
-                      strip_mean)
+                      strip_mean, takes_input_act)
 from mmca.utils.typing import ConfigType, OptMultiConfig
 
 
@@ -51,8 +53,9 @@ class CoordAttention(BaseModule):
     forward and backward, where the plain formulation makes two or three.
     Inference (no gradient, BN on running statistics) is one compiled call
     that folds BN into :math:`F_1` as it goes and computes each channel
-    block's gates inside the gating pass. Results match the plain
-    formulation to 1e-5. Other devices, tracing and ONNX export take plain
+    block's gates inside the gating pass; given the producer's ReLU or ReLU6
+    as ``input_act``, both passes apply it as they read x, so the activation
+    costs no pass of its own. Results match the plain formulation to 1e-5. Other devices, tracing and ONNX export take plain
     PyTorch ops (``ReduceMean``, no adaptive pooling).
 
     Args:
@@ -89,10 +92,24 @@ class CoordAttention(BaseModule):
         self.conv_w = nn.Conv2d(self.mid_channels, in_channels, 1)
         self._norm_folds = isinstance(self.bn1, _BatchNorm)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self._fuses_inference(x):
+    def forward(self,
+                x: torch.Tensor,
+                input_act: Optional[nn.Module] = None) -> torch.Tensor:
+        """The block of ``input_act(x)`` (of ``x`` without it).
+
+        Args:
+            x (Tensor): (N, C, H, W).
+            input_act (nn.Module, optional): The activation of the layer
+                that produced ``x``, not yet applied. The backbones pass
+                their depthwise conv's: the compiled inference op applies a
+                ReLU or ReLU6 in its own reads of ``x``.
+        """
+        fused = self._fuses_inference(x)
+        if input_act is not None and not (fused and takes_input_act(input_act)):
+            x, input_act = input_act(x), None
+        if fused:
             return coord_attention_inference(x, self._layer_tensors(),
-                                             self.act, self.inplace)
+                                             self.act, self.inplace, input_act)
         h, w = x.shape[-2:]
         # Both means in one read of x, end to end as one (H + W) strip so the
         # shared transform runs once.

@@ -6,6 +6,7 @@ from mmengine.model import BaseModule
 
 from mmca.models.attention import build_attention
 from mmca.utils.typing import ConfigType, OptConfigType, OptMultiConfig
+from .conv_attention import conv_attention
 
 
 class InvertedResidual(BaseModule):
@@ -65,9 +66,7 @@ class InvertedResidual(BaseModule):
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         out = x if self.expand_conv is None else self.expand_conv(x)
-        out = self.depthwise_conv(out)
-        if self.attention is not None:
-            out = self.attention(out)
+        out = conv_attention(self.depthwise_conv, self.attention, out)
         out = self.linear_conv(out)
         return x + out if self.use_res_connect else out
 

@@ -6,6 +6,7 @@ from mmengine.model import BaseModule
 
 from mmca.models.attention import build_attention
 from mmca.utils.typing import ConfigType, OptConfigType, OptMultiConfig
+from .conv_attention import conv_attention
 
 
 class SandglassBlock(BaseModule):
@@ -87,13 +88,10 @@ class SandglassBlock(BaseModule):
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.depthwise_conv1 is None:
-            out = self.expand_conv(self.reduce_conv(x))
-            if self.attention is not None:
-                out = self.attention(out)
+            out = conv_attention(self.expand_conv, self.attention,
+                                 self.reduce_conv(x))
         else:
-            out = self.depthwise_conv1(x)
-            if self.attention is not None:
-                out = self.attention(out)
+            out = conv_attention(self.depthwise_conv1, self.attention, x)
             out = self.expand_conv(self.reduce_conv(out))
         if self.depthwise_conv2 is not None:
             out = self.depthwise_conv2(out)

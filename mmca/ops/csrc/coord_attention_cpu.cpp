@@ -81,21 +81,35 @@ void sum_chunks(const T* partial, T* dst, int64_t dst_stride, int64_t n,
 // a masked last vector.
 constexpr int kBandChunks = 4;
 
+// Fully unrolls a loop over an array of register-held vectors. Without it
+// gcc keeps such arrays in memory and stores every element on every trip of
+// the enclosing loop: 16 stores a step in the strip transform, which then
+// ran 3x slower.
+#define MMCA_UNROLL _Pragma("GCC unroll 16")
+
+// Calls fn.template operator()<kCount>() with kCount = count, for counts
+// from 1 to kMax: the tails of loops over register-held groups.
+template <int kMax, typename Fn>
+void with_count(int64_t count, const Fn& fn) {
+  if constexpr (kMax > 1) {
+    if (count < kMax) return with_count<kMax - 1>(count, fn);
+  }
+  fn.template operator()<kMax>();
+}
+
 // Calls band_fn.template operator()<chunks>(j0, width) for each band
-// [j0, j0 + width) of a row of w values, chunks its vector count.
-template <typename T, typename BandFn>
+// [j0, j0 + width) of a row of w values, chunks its vector count, at most
+// kMaxChunks.
+template <typename T, int kMaxChunks, typename BandFn>
 void for_each_band(int64_t w, const BandFn& band_fn) {
   constexpr int64_t vec = at::vec::Vectorized<T>::size();
-  constexpr int64_t band = kBandChunks * vec;
+  constexpr int64_t band = kMaxChunks * vec;
   int64_t j0 = 0;
   for (; j0 + band < w; j0 += band)
-    band_fn.template operator()<kBandChunks>(j0, band);
-  switch ((w - j0 + vec - 1) / vec) {
-    case 1: return band_fn.template operator()<1>(j0, w - j0);
-    case 2: return band_fn.template operator()<2>(j0, w - j0);
-    case 3: return band_fn.template operator()<3>(j0, w - j0);
-    default: return band_fn.template operator()<4>(j0, w - j0);
-  }
+    band_fn.template operator()<kMaxChunks>(j0, band);
+  with_count<kMaxChunks>((w - j0 + vec - 1) / vec, [&]<int kChunks>() {
+    band_fn.template operator()<kChunks>(j0, w - j0);
+  });
 }
 
 // Lanes of the vector ch of a band of width values.
@@ -105,44 +119,76 @@ inline int64_t band_lanes(int chunk, int chunks, int64_t width) {
   return chunk + 1 < chunks ? vec : width - (chunks - 1) * vec;
 }
 
-// The sums of one (H, W) plane: row sums into zh, column sums into zw.
-template <typename T>
-void plane_sums(const T* xp, T* zh, T* zw, int64_t h, int64_t w) {
+// What the passes do to each value of x as they read it. AsIs: nothing.
+// ReLUClamp: at inference, the producer's ReLU (hi = inf) or ReLU6 (hi = 6),
+// x clamped to [0, hi], so that the activation takes no pass of its own.
+// Zero is its own image, so the zero lanes of masked loads stay out of the
+// sums; NaN stays NaN, as in torch.clamp.
+struct AsIs {
+  template <typename V>
+  V operator()(const V& v) const { return v; }
+};
+
+struct ReLUClamp {
+  double hi;
+  template <typename T>
+  at::vec::Vectorized<T> operator()(const at::vec::Vectorized<T>& v) const {
+    using Vec = at::vec::Vectorized<T>;
+    return at::vec::clamp(v, Vec(T(0)), Vec(T(hi)));
+  }
+  template <typename T>
+  T operator()(T v) const {
+    return std::min(std::max(v, T(0)), T(hi));  // vectorises, as minps/maxps
+  }
+};
+
+// The means of one (H, W) plane of load(x): row means into zh, column
+// means into zw. Each is scaled before it is stored: scaling zh afterwards
+// read back single-value stores as vectors, which stalls store forwarding.
+template <typename T, typename Load>
+void plane_means(const T* xp, T* zh, T* zw, int64_t h, int64_t w,
+                 const Load& load) {
   using Vec = at::vec::Vectorized<T>;
   constexpr int64_t vec = Vec::size();
-  for_each_band<T>(w, [&]<int kChunks>(int64_t j0, int64_t width) {
+  const T inv_w = T(1) / w, inv_h = T(1) / h;
+  for_each_band<T, kBandChunks>(w, [&]<int kChunks>(int64_t j0,
+                                                    int64_t width) {
     Vec col[kChunks];
+    MMCA_UNROLL
     for (int ch = 0; ch < kChunks; ++ch) col[ch] = Vec(T(0));
     for (int64_t i = 0; i < h; ++i) {
       const T* row = xp + i * w + j0;
       Vec sum(T(0));
+      MMCA_UNROLL
       for (int ch = 0; ch < kChunks; ++ch) {
-        const Vec v = Vec::loadu(row + ch * vec,
-                                 band_lanes<T>(ch, kChunks, width));
+        const Vec v = load(Vec::loadu(row + ch * vec,
+                                      band_lanes<T>(ch, kChunks, width)));
         sum += v;
         col[ch] += v;
       }
-      const T row_sum = at::vec::vec_reduce_all<T>(
+      const T row_mean = inv_w * at::vec::vec_reduce_all<T>(
           [](const Vec& a, const Vec& b) { return a + b; }, sum);
-      zh[i] = j0 == 0 ? row_sum : zh[i] + row_sum;
+      zh[i] = j0 == 0 ? row_mean : zh[i] + row_mean;
     }
+    MMCA_UNROLL
     for (int ch = 0; ch < kChunks; ++ch)
-      col[ch].store(zw + j0 + ch * vec, band_lanes<T>(ch, kChunks, width));
+      (col[ch] * Vec(inv_h))
+          .store(zw + j0 + ch * vec, band_lanes<T>(ch, kChunks, width));
   });
 }
 
-// yp = xp * gh * gw for one (H, W) plane and its contiguous gates. Plain
-// row loops: with short rows, a band's masked vector stores (the tail of
-// each row) measured 4x slower here than the compiler's scalar remainder.
-template <typename T>
+// yp = load(xp) * gh * gw for one (H, W) plane and its contiguous gates.
+// Plain row loops: with short rows, a band's masked vector stores (the tail
+// of each row) measured 4x slower here than the compiler's scalar remainder.
+template <typename T, typename Load>
 void gate_plane(const T* xp, const T* gh, const T* gw, T* yp, int64_t h,
-                int64_t w) {
+                int64_t w, const Load& load) {
   for (int64_t i = 0; i < h; ++i) {
     const T g = gh[i];
     const T* row = xp + i * w;
     T* out = yp + i * w;
 #pragma omp simd
-    for (int64_t j = 0; j < w; ++j) out[j] = row[j] * g * gw[j];
+    for (int64_t j = 0; j < w; ++j) out[j] = load(row[j]) * g * gw[j];
   }
 }
 
@@ -168,17 +214,14 @@ void reduce_rows_nhwc(int64_t n, int64_t c, int64_t h, int64_t w, T* dst,
 
 // z is (C, N, H + W): z_h then z_w of each plane. Threads take channel
 // ranges, so each writes one run of z and reads runs of x planes.
-template <typename T>
+template <typename T, typename Load>
 void strip_mean_nchw(const T* x, T* z, int64_t n, int64_t c, int64_t h,
-                     int64_t w) {
-  const T inv_w = T(1) / w, inv_h = T(1) / h;
+                     int64_t w, const Load& load) {
   at::parallel_for(0, c, 1, [&](int64_t k0, int64_t k1) {
     for (int64_t b = 0; b < n; ++b) {
       for (int64_t k = k0; k < k1; ++k) {
         T* zhp = z + (k * n + b) * (h + w);
-        plane_sums(x + (b * c + k) * h * w, zhp, zhp + h, h, w);
-        for (int64_t i = 0; i < h; ++i) zhp[i] *= inv_w;
-        for (int64_t j = h; j < h + w; ++j) zhp[j] *= inv_h;
+        plane_means(x + (b * c + k) * h * w, zhp, zhp + h, h, w, load);
       }
     }
   });
@@ -186,9 +229,9 @@ void strip_mean_nchw(const T* x, T* z, int64_t n, int64_t c, int64_t h,
 
 // Channels-last strips are accumulated as z (N, H + W, C) so the inner loop
 // runs over contiguous channels; the caller returns its transposed view.
-template <typename T>
+template <typename T, typename Load>
 void strip_mean_nhwc(const T* x, T* z, int64_t n, int64_t c, int64_t h,
-                     int64_t w) {
+                     int64_t w, const Load& load) {
   const T inv_w = T(1) / w;
   reduce_rows_nhwc(n, c, h, w, z + h * c, h + w, T(1) / h,
                    [&](int64_t b, int64_t i, T* zw_part) {
@@ -199,8 +242,9 @@ void strip_mean_nhwc(const T* x, T* z, int64_t n, int64_t c, int64_t h,
       T* zwj = zw_part + j * c;
 #pragma omp simd
       for (int64_t k = 0; k < c; ++k) {
-        zhi[k] += xv[k];
-        zwj[k] += xv[k];
+        const T v = load(xv[k]);
+        zhi[k] += v;
+        zwj[k] += v;
       }
     }
     for (int64_t k = 0; k < c; ++k) zhi[k] *= inv_w;
@@ -245,14 +289,14 @@ void coord_gate_nchw(const T* x, Strip<T> gh, Strip<T> gw, T* y, int64_t n,
                      int64_t c, int64_t h, int64_t w) {
   for_each_gated_plane(n, c, h, w, gh, gw,
                        [&](int64_t p, const T* gh_col, const T* gw_row) {
-    gate_plane(x + p * h * w, gh_col, gw_row, y + p * h * w, h, w);
+    gate_plane(x + p * h * w, gh_col, gw_row, y + p * h * w, h, w, AsIs{});
   });
 }
 
 // gh, gw here are (N, L, C): the transposed strips.
-template <typename T>
+template <typename T, typename Load>
 void coord_gate_nhwc(const T* x, const T* gh, const T* gw, T* y, int64_t n,
-                     int64_t c, int64_t h, int64_t w) {
+                     int64_t c, int64_t h, int64_t w, const Load& load) {
   at::parallel_for(0, n * h, 1, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const int64_t b = r / h;
@@ -262,7 +306,8 @@ void coord_gate_nhwc(const T* x, const T* gh, const T* gw, T* y, int64_t n,
         const T* xv = x + (r * w + j) * c;
         T* out = y + (r * w + j) * c;
 #pragma omp simd
-        for (int64_t k = 0; k < c; ++k) out[k] = xv[k] * ghr[k] * gwj[k];
+        for (int64_t k = 0; k < c; ++k)
+          out[k] = load(xv[k]) * ghr[k] * gwj[k];
       }
     }
   });
@@ -326,14 +371,16 @@ at::Tensor swap_strip_axes(const at::Tensor& strip) {
   return strip.transpose(1, 2).contiguous();
 }
 
-at::Tensor strip_mean(const at::Tensor& x) {
+// [z_h, z_w] of load(x), as strip_mean returns them.
+template <typename Load>
+at::Tensor strip_means(const at::Tensor& x, const Load& load) {
   check_input(x);
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   if (is_channels_last(x)) {
     auto z = at::empty({n, h + w, c}, x.options());
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "strip_mean", [&] {
       strip_mean_nhwc<scalar_t>(x.data_ptr<scalar_t>(),
-                                z.data_ptr<scalar_t>(), n, c, h, w);
+                                z.data_ptr<scalar_t>(), n, c, h, w, load);
     });
     return z.transpose(1, 2);
   }
@@ -341,10 +388,12 @@ at::Tensor strip_mean(const at::Tensor& x) {
   auto z = at::empty({c, n, h + w}, x.options());
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "strip_mean", [&] {
     strip_mean_nchw<scalar_t>(xc.data_ptr<scalar_t>(),
-                              z.data_ptr<scalar_t>(), n, c, h, w);
+                              z.data_ptr<scalar_t>(), n, c, h, w, load);
   });
   return z.transpose(0, 1);
 }
+
+at::Tensor strip_mean(const at::Tensor& x) { return strip_means(x, AsIs{}); }
 
 void check_gates(const at::Tensor& x, const at::Tensor& gh,
                  const at::Tensor& gw) {
@@ -359,17 +408,18 @@ void check_gates(const at::Tensor& x, const at::Tensor& gh,
               "gates and x must share a dtype");
 }
 
-// Channels-last x gated by contiguous (N, H, C) and (N, W, C) gates, into
-// a new channels-last tensor or into x.
+// Channels-last load(x) gated by contiguous (N, H, C) and (N, W, C) gates,
+// into a new channels-last tensor or into x.
+template <typename Load>
 at::Tensor gate_nhwc(const at::Tensor& x, const at::Tensor& gh_nlc,
-                     const at::Tensor& gw_nlc, bool inplace) {
+                     const at::Tensor& gw_nlc, bool inplace, const Load& load) {
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   auto y = inplace ? x : at::empty_like(x, at::MemoryFormat::ChannelsLast);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_gate", [&] {
     coord_gate_nhwc<scalar_t>(x.data_ptr<scalar_t>(),
                               gh_nlc.data_ptr<scalar_t>(),
                               gw_nlc.data_ptr<scalar_t>(),
-                              y.data_ptr<scalar_t>(), n, c, h, w);
+                              y.data_ptr<scalar_t>(), n, c, h, w, load);
   });
   return y;
 }
@@ -381,7 +431,8 @@ at::Tensor gate(const at::Tensor& x, const at::Tensor& gh, const at::Tensor& gw,
   check_gates(x, gh, gw);
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   if (is_channels_last(x))
-    return gate_nhwc(x, swap_strip_axes(gh), swap_strip_axes(gw), inplace);
+    return gate_nhwc(x, swap_strip_axes(gh), swap_strip_axes(gw), inplace,
+                     AsIs{});
   const auto xc = x.contiguous();
   auto y = inplace ? x : at::empty_like(xc);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_gate", [&] {
@@ -463,35 +514,125 @@ void affine_activation(T* f, int64_t size, T scale, T shift,
   }
 }
 
-// Gates of one strip for a block of at most one vector of channels:
-//   g(l, :) = sigmoid(b + sum_r f(r, l) wt(r, :))   for l < len,
-// f(r, l) at f[r * f_stride + l], wt (M, vector) the block's weights
-// transposed, b its biases, g rows one vector wide. kTile positions share
-// each weight load.
-template <typename T, int kTile>
-void strip_gates(const T* f, int64_t f_stride, int64_t len, const T* wt,
-                 const T* b, int64_t m, int64_t lanes, T* g) {
+// The shared transform's product f (M, cols) = w1 (M, C) z (C, cols). A
+// tile is kTransformVecs vectors of columns; its rows go in groups of at most
+// kTransformRows, each group's sums held in registers over all of C. f's
+// rows are ld apart, ld a whole number of tiles, so every store is whole.
+// Replaces at::mm, which took 10 to 30 us a call inside the model on these
+// small products (M <= 30 rows), 2 to 7 times its time alone.
+constexpr int kTransformRows = 8;
+constexpr int kTransformVecs = 2;
+
+template <typename T, int kRows>
+void transform_tile(const T* w1, const T* z, T* f, int64_t c, int64_t cols,
+                    int64_t ld, int64_t j0) {
   using Vec = at::vec::Vectorized<T>;
   constexpr int64_t vec = Vec::size();
-  const Vec bias = Vec::loadu(b, lanes), one(T(1));
-  int64_t l0 = 0;
-  for (; l0 + kTile <= len; l0 += kTile) {
-    Vec acc[kTile];
-    for (int t = 0; t < kTile; ++t) acc[t] = bias;
-    for (int64_t r = 0; r < m; ++r) {
-      const Vec weight = Vec::loadu(wt + r * vec);
-      const T* fr = f + r * f_stride + l0;
-      for (int t = 0; t < kTile; ++t)
-        acc[t] = at::vec::fmadd(Vec(fr[t]), weight, acc[t]);
+  int64_t lanes[kTransformVecs];
+  MMCA_UNROLL
+  for (int v = 0; v < kTransformVecs; ++v)
+    lanes[v] = std::clamp<int64_t>(cols - j0 - v * vec, 0, vec);
+  Vec acc[kRows][kTransformVecs];
+  MMCA_UNROLL
+  for (int r = 0; r < kRows; ++r)
+    MMCA_UNROLL
+    for (int v = 0; v < kTransformVecs; ++v) acc[r][v] = Vec(T(0));
+  for (int64_t k = 0; k < c; ++k) {
+    Vec zk[kTransformVecs];
+    MMCA_UNROLL
+    for (int v = 0; v < kTransformVecs; ++v)
+      zk[v] = Vec::loadu(z + k * cols + j0 + v * vec, lanes[v]);
+    MMCA_UNROLL
+    for (int r = 0; r < kRows; ++r) {
+      const Vec weight(w1[r * c + k]);
+      MMCA_UNROLL
+      for (int v = 0; v < kTransformVecs; ++v)
+        acc[r][v] = at::vec::fmadd(weight, zk[v], acc[r][v]);
     }
-    // exp_u20 (20 ulp, gates within 1e-6) costs a third of the exact exp,
-    // and a block takes C * (H + W) of them.
-    for (int t = 0; t < kTile; ++t)
-      (one / (one + acc[t].neg().exp_u20())).store(g + (l0 + t) * vec);
   }
-  if (l0 < len)  // the last positions, one at a time
-    strip_gates<T, 1>(f + l0, f_stride, len - l0, wt, b, m, lanes,
-                      g + l0 * vec);
+  MMCA_UNROLL
+  for (int r = 0; r < kRows; ++r)
+    MMCA_UNROLL
+    for (int v = 0; v < kTransformVecs; ++v)
+      acc[r][v].store(f + r * ld + j0 + v * vec);
+}
+
+template <typename T>
+void strip_transform(const T* w1, const T* z, T* f, int64_t m, int64_t c,
+                     int64_t cols, int64_t ld) {
+  constexpr int64_t tile = kTransformVecs * at::vec::Vectorized<T>::size();
+  const int64_t tiles = (cols + tile - 1) / tile;
+  const int64_t groups = (m + kTransformRows - 1) / kTransformRows;
+  // Tasks are (row group, tile); threads only for products worth a fork,
+  // 2^16 multiply-adds a thread.
+  const int64_t grain =
+      std::max<int64_t>(1, (1 << 16) / (kTransformRows * c * tile));
+  at::parallel_for(0, groups * tiles, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t task = begin; task < end; ++task) {
+      const int64_t t = task % tiles, r0 = task / tiles * kTransformRows;
+      const int64_t rows = std::min<int64_t>(kTransformRows, m - r0);
+      with_count<kTransformRows>(rows, [&]<int kRows>() {
+        transform_tile<T, kRows>(w1 + r0 * c, z, f + r0 * ld, c, cols, ld,
+                                 t * tile);
+      });
+    }
+  });
+}
+
+// The gates of kChannels channels along one strip of len positions:
+//   g(k, l) = sigmoid(b(k) + sum_r w(k, r) f(r, l)),
+// w (kChannels, M) the channels' rows of w_h or w_w, f(r, l) at
+// f[r * f_stride + l], g(k, :) at g + k * g_stride. Positions are
+// vectorised, in bands of at most kGateChunks vectors (see for_each_band);
+// the kChannels x chunks sums are independent chains, at least 8 for the
+// FMA units' latency on short strips, at most 16 to stay in registers.
+// g rows must hold len rounded up to whole vectors.
+constexpr int kGateChannels = 8;
+constexpr int kGateChunks = 2;
+
+template <typename T, int kChannels, int kChunks>
+void band_gates(const T* f, int64_t f_stride, int64_t j0, int64_t width,
+                const T* w, const T* b, int64_t m, T* g, int64_t g_stride) {
+  using Vec = at::vec::Vectorized<T>;
+  constexpr int64_t vec = Vec::size();
+  Vec acc[kChannels][kChunks];
+  MMCA_UNROLL
+  for (int k = 0; k < kChannels; ++k)
+    MMCA_UNROLL
+    for (int ch = 0; ch < kChunks; ++ch) acc[k][ch] = Vec(b[k]);
+  for (int64_t r = 0; r < m; ++r) {
+    Vec fr[kChunks];
+    MMCA_UNROLL
+    for (int ch = 0; ch < kChunks; ++ch)
+      fr[ch] = Vec::loadu(f + r * f_stride + j0 + ch * vec,
+                          band_lanes<T>(ch, kChunks, width));
+    MMCA_UNROLL
+    for (int k = 0; k < kChannels; ++k) {
+      const Vec weight(w[k * m + r]);
+      MMCA_UNROLL
+      for (int ch = 0; ch < kChunks; ++ch)
+        acc[k][ch] = at::vec::fmadd(weight, fr[ch], acc[k][ch]);
+    }
+  }
+  // exp_u20 (20 ulp, gates within 1e-6) costs a third of the exact exp,
+  // and a block takes C * (H + W) of them.
+  const Vec one(T(1));
+  MMCA_UNROLL
+  for (int k = 0; k < kChannels; ++k)
+    MMCA_UNROLL
+    for (int ch = 0; ch < kChunks; ++ch)
+      (one / (one + acc[k][ch].neg().exp_u20()))
+          .store(g + k * g_stride + j0 + ch * vec);
+}
+
+template <typename T, int kChannels>
+void channel_gates(const T* f, int64_t f_stride, int64_t len, const T* w,
+                   const T* b, int64_t m, T* g, int64_t g_stride) {
+  for_each_band<T, kGateChunks>(len, [&]<int kChunks>(int64_t j0,
+                                                      int64_t width) {
+    band_gates<T, kChannels, kChunks>(f, f_stride, j0, width, w, b, m, g,
+                                      g_stride);
+  });
 }
 
 // The gate transforms of one block: w_h, w_w (C, M) and b_h, b_w (C).
@@ -502,42 +643,34 @@ struct GateParams {
 };
 
 // The gating pass of a block at inference, for NCHW x and the activated
-// shared transform f (M, N, H + W). Threads take (channel block, image)
-// tasks, a channel block being one vector of channels: the block's gate
-// weights are transposed once into (M, vector) buffers, its gates
-// (H + W, vector) are computed into a buffer, never stored as tensors, and
-// each of its planes gets y = x * g_h * g_w. y may be x (in place).
-template <typename T>
-void gate_with_strips(const T* x, const T* f, T* y, int64_t n, int64_t c,
-                      int64_t h, int64_t w, const GateParams<T>& p) {
+// shared transform f (M, N, H + W), rows f_stride apart. Threads take
+// (image, group of kGateChannels channels) tasks; each computes the group's
+// gates g_h, g_w into buffers (they are never stored as tensors) and gets
+// y = load(x) * g_h * g_w for its planes. y may be x (in place).
+template <typename T, typename Load>
+void gate_with_strips(const T* x, const T* f, int64_t f_stride, T* y,
+                      int64_t n, int64_t c, int64_t h, int64_t w,
+                      const GateParams<T>& p, const Load& load) {
   constexpr int64_t vec = at::vec::Vectorized<T>::size();
-  constexpr int kTile = 8;
-  const int64_t len = h + w, m = p.m, blocks = (c + vec - 1) / vec;
-  at::parallel_for(0, blocks * n, 1, [&](int64_t begin, int64_t end) {
-    std::vector<T> g(len * vec), gh(h), gw(w), wt_h(m * vec), wt_w(m * vec);
-    int64_t block_loaded = -1;
+  const int64_t m = p.m, groups = (c + kGateChannels - 1) / kGateChannels;
+  const int64_t h_pad = (h + vec - 1) / vec * vec;
+  const int64_t w_pad = (w + vec - 1) / vec * vec;
+  at::parallel_for(0, n * groups, 1, [&](int64_t begin, int64_t end) {
+    std::vector<T> gh(kGateChannels * h_pad), gw(kGateChannels * w_pad);
     for (int64_t q = begin; q < end; ++q) {
-      const int64_t block = q / n, b = q % n, k0 = block * vec;
-      const int64_t lanes = std::min(vec, c - k0);
-      if (block != block_loaded) {
-        for (int64_t kk = 0; kk < lanes; ++kk) {
-          for (int64_t r = 0; r < m; ++r) {
-            wt_h[r * vec + kk] = p.w_h[(k0 + kk) * m + r];
-            wt_w[r * vec + kk] = p.w_w[(k0 + kk) * m + r];
-          }
-        }
-        block_loaded = block;
-      }
-      const T* fb = f + b * len;
-      strip_gates<T, kTile>(fb, n * len, h, wt_h.data(), p.b_h + k0, m, lanes,
-                            g.data());
-      strip_gates<T, kTile>(fb + h, n * len, w, wt_w.data(), p.b_w + k0, m,
-                            lanes, g.data() + h * vec);
-      for (int64_t kk = 0; kk < lanes; ++kk) {
-        for (int64_t i = 0; i < h; ++i) gh[i] = g[i * vec + kk];
-        for (int64_t j = 0; j < w; ++j) gw[j] = g[(h + j) * vec + kk];
-        const int64_t plane = (b * c + k0 + kk) * h * w;
-        gate_plane(x + plane, gh.data(), gw.data(), y + plane, h, w);
+      const int64_t b = q / groups, k0 = q % groups * kGateChannels;
+      const int64_t channels = std::min<int64_t>(kGateChannels, c - k0);
+      const T* fb = f + b * (h + w);
+      with_count<kGateChannels>(channels, [&]<int kChannels>() {
+        channel_gates<T, kChannels>(fb, f_stride, h, p.w_h + k0 * m,
+                                    p.b_h + k0, m, gh.data(), h_pad);
+        channel_gates<T, kChannels>(fb + h, f_stride, w, p.w_w + k0 * m,
+                                    p.b_w + k0, m, gw.data(), w_pad);
+      });
+      for (int64_t k = 0; k < channels; ++k) {
+        const int64_t plane = (b * c + k0 + k) * h * w;
+        gate_plane(x + plane, gh.data() + k * h_pad, gw.data() + k * w_pad,
+                   y + plane, h, w, load);
       }
     }
   });
@@ -547,7 +680,9 @@ void gate_with_strips(const T* x, const T* f, T* y, int64_t n, int64_t c,
 // shared transform on the fly (M values, nothing cached): strip_mean, one
 // matrix product with the folded affine and activation, then the gating
 // pass, which on NCHW x computes the gates itself (gate_with_strips) and on
-// channels-last x takes them from two more matrix products.
+// channels-last x takes them from two more matrix products. Both passes read
+// x through load: the block is that of load(x).
+template <typename Load>
 at::Tensor block_inference(const at::Tensor& x, const at::Tensor& w1,
                            const at::Tensor& b1,
                            const std::optional<at::Tensor>& bn_weight,
@@ -556,7 +691,7 @@ at::Tensor block_inference(const at::Tensor& x, const at::Tensor& w1,
                            const at::Tensor& bn_var, double eps,
                            const at::Tensor& w_h, const at::Tensor& b_h,
                            const at::Tensor& w_w, const at::Tensor& b_w,
-                           int64_t act, bool inplace) {
+                           int64_t act, bool inplace, const Load& load) {
   check_input(x);
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   const int64_t m = w1.size(0);
@@ -575,28 +710,34 @@ at::Tensor block_inference(const at::Tensor& x, const at::Tensor& w1,
               "in-place inference needs a contiguous or channels-last x");
   const auto activation = static_cast<StripActivation>(act);
   // (N, C, L) -> (C, N * L): a view for both layouts strip_mean returns.
-  const auto z = strip_mean(x).transpose(0, 1).reshape({c, n * (h + w)});
-  auto f = at::mm(w1.reshape({m, c}), z);  // (M, N * L)
+  const int64_t cols = n * (h + w);
+  const at::Tensor z =
+      strip_means(x, load).transpose(0, 1).reshape({c, cols}).contiguous();
+  const auto w1c = w1.contiguous();
   const auto gamma = bn_weight ? bn_weight->contiguous() : at::Tensor();
   const auto beta = bn_bias ? bn_bias->contiguous() : at::Tensor();
   const auto mean = bn_mean.contiguous(), var = bn_var.contiguous(),
              bias1 = b1.contiguous();
+  at::Tensor f_rows;  // (M, ld): f (M, N * L) in its first cols columns
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "strip_transform", [&] {
     using T = scalar_t;
-    T* fp = f.data_ptr<T>();
-    const int64_t row = f.size(1);
+    constexpr int64_t tile = kTransformVecs * at::vec::Vectorized<T>::size();
+    const int64_t ld = (cols + tile - 1) / tile * tile;
+    f_rows = at::empty({m, ld}, x.options());
+    T* fp = f_rows.data_ptr<T>();
+    strip_transform(w1c.data_ptr<T>(), z.data_ptr<T>(), fp, m, c, cols, ld);
     for (int64_t r = 0; r < m; ++r) {
       T scale = T(1) / std::sqrt(var.data_ptr<T>()[r] + T(eps));
       if (gamma.defined()) scale *= gamma.data_ptr<T>()[r];
       T shift = (bias1.data_ptr<T>()[r] - mean.data_ptr<T>()[r]) * scale;
       if (beta.defined()) shift += beta.data_ptr<T>()[r];
-      affine_activation(fp + r * row, row, scale, shift, activation);
+      affine_activation(fp + r * ld, cols, scale, shift, activation);
     }
   });
   if (is_channels_last(x)) {
     // Gates straight into (N * L, C), the layout the channels-last gate
     // reads: g^T = sigmoid(f^T w^T + b) for each strip.
-    const auto f3 = f.view({m, n, h + w});
+    const auto f3 = f_rows.narrow(1, 0, cols).view({m, n, h + w});
     auto strip_gates_nlc = [&](int64_t l0, int64_t len, const at::Tensor& wt,
                                const at::Tensor& bias) {
       const auto f_t =
@@ -606,7 +747,7 @@ at::Tensor block_inference(const at::Tensor& x, const at::Tensor& w1,
     };
     const auto g_h = strip_gates_nlc(0, h, w_h, b_h);
     const auto g_w = strip_gates_nlc(h, w, w_w, b_w);
-    return gate_nhwc(x, g_h, g_w, inplace);
+    return gate_nhwc(x, g_h, g_w, inplace, load);
   }
   const auto xc = x.contiguous();
   auto y = inplace ? x : at::empty_like(xc);
@@ -617,14 +758,17 @@ at::Tensor block_inference(const at::Tensor& x, const at::Tensor& w1,
         wh.data_ptr<scalar_t>(), bh.data_ptr<scalar_t>(),
         ww.data_ptr<scalar_t>(), bw.data_ptr<scalar_t>(), m};
     gate_with_strips<scalar_t>(xc.data_ptr<scalar_t>(),
-                               f.data_ptr<scalar_t>(), y.data_ptr<scalar_t>(),
-                               n, c, h, w, params);
+                               f_rows.data_ptr<scalar_t>(), f_rows.size(1),
+                               y.data_ptr<scalar_t>(), n, c, h, w, params,
+                               load);
   });
   return y;
 }
 
 // The registered ops: coord_attention_inference and, writing y into x,
-// coord_attention_inference_.
+// coord_attention_inference_. With relu_max, the block is that of x clamped
+// to [0, relu_max]: the producer's ReLU (inf) or ReLU6 (6), applied as both
+// passes read x, instead of in a pass of its own.
 template <bool kInplace>
 at::Tensor coord_attention_inference(
     const at::Tensor& x, const at::Tensor& w1, const at::Tensor& b1,
@@ -632,9 +776,14 @@ at::Tensor coord_attention_inference(
     const std::optional<at::Tensor>& bn_bias, const at::Tensor& bn_mean,
     const at::Tensor& bn_var, double eps, const at::Tensor& w_h,
     const at::Tensor& b_h, const at::Tensor& w_w, const at::Tensor& b_w,
-    int64_t act) {
-  return block_inference(x, w1, b1, bn_weight, bn_bias, bn_mean, bn_var, eps,
-                         w_h, b_h, w_w, b_w, act, kInplace);
+    int64_t act, std::optional<double> relu_max) {
+  auto run = [&](const auto& load) {
+    return block_inference(x, w1, b1, bn_weight, bn_bias, bn_mean, bn_var,
+                           eps, w_h, b_h, w_w, b_w, act, kInplace, load);
+  };
+  if (!relu_max) return run(AsIs{});
+  TORCH_CHECK(*relu_max > 0, "relu_max must be positive, got ", *relu_max);
+  return run(ReLUClamp{*relu_max});
 }
 
 }  // namespace
@@ -653,7 +802,7 @@ TORCH_LIBRARY(mmca, m) {
   const char* block_args =
       "Tensor w1, Tensor b1, Tensor? bn_weight, Tensor? bn_bias, "
       "Tensor bn_mean, Tensor bn_var, float eps, Tensor w_h, Tensor b_h, "
-      "Tensor w_w, Tensor b_w, int act)";
+      "Tensor w_w, Tensor b_w, int act, float? relu_max=None)";
   m.def(("coord_attention_inference(Tensor x, " + std::string(block_args) +
          " -> Tensor").c_str(),
         &coord_attention_inference<false>);

@@ -1,6 +1,7 @@
 """CoordAttention against a plain formulation written here from the paper."""
 import pytest
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
 from mmca.models import CoordAttention
@@ -100,8 +101,8 @@ def test_norm_and_act_come_from_configs():
     assert module(x).shape == x.shape
 
 
-@pytest.mark.parametrize('shape', SHAPES + [(8, 960, 10, 10),
-                                     (1, 40, 23, 70)])
+@pytest.mark.parametrize('shape', SHAPES + [(8, 960, 10, 10), (1, 576, 20, 20),
+                                     (1, 40, 23, 70), (2, 13, 5, 33)])
 @pytest.mark.parametrize('channels_last', [False, True])
 def test_inference_with_bn_folded_matches_plain_formulation(
         shape, channels_last):
@@ -112,6 +113,20 @@ def test_inference_with_bn_folded_matches_plain_formulation(
         out = module(x)
         ref = plain_coord_attention(module, x, training=False)
     torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize('shape', [(2, 13, 5, 33), (1, 576, 20, 20),
+                                   (3, 40, 9, 70)])
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_folded_inference_in_double(shape, channels_last):
+    module = randomised(CoordAttention(shape[1])).eval().double()
+    x = layout(torch.randn(shape, dtype=torch.float64) * 4, channels_last)
+    with torch.no_grad():
+        assert module._fuses_inference(x)
+        out = module(x, input_act=nn.ReLU6())
+        ref = plain_coord_attention(module, F.relu6(x), training=False)
+    assert out.dtype == torch.float64
+    torch.testing.assert_close(out, ref, atol=1e-6, rtol=1e-6)
 
 
 def test_folded_inference_without_bn_affine():
@@ -207,3 +222,45 @@ def test_folded_inference_with_other_activations(act_cfg):
         assert module._fuses_inference(x) == (act_cfg['type'] != 'GELU')
         got = module(x)
     torch.testing.assert_close(got, want.detach(), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize('input_act', [nn.ReLU(), nn.ReLU6(), nn.Hardswish(),
+                                       nn.Hardtanh(-1., 2.)],
+                         ids=lambda act: type(act).__name__)
+@pytest.mark.parametrize('channels_last', [False, True])
+@pytest.mark.parametrize('mode', ['inference', 'inplace', 'training'])
+def test_input_act_gives_the_block_of_the_activated_input(
+        input_act, channels_last, mode):
+    """ReLU and ReLU6 are applied inside the compiled op, as it reads x;
+    other activations, and training, apply them first."""
+    module = randomised(CoordAttention(40, inplace=mode == 'inplace'))
+    module.train(mode == 'training')
+    x = layout(torch.randn(2, 40, 9, 35) * 4, channels_last)
+    x_ref = x.clone().requires_grad_()
+    want = plain_coord_attention(module, input_act(x_ref), mode == 'training')
+    if mode == 'training':
+        x.requires_grad_()
+        got = module(x, input_act=input_act)
+        torch.testing.assert_close(
+            torch.autograd.grad(got.sum(), x)[0],
+            torch.autograd.grad(want.sum(), x_ref)[0], atol=1e-5, rtol=1e-5)
+    else:
+        with torch.no_grad():
+            got = module(x, input_act=input_act)
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize('act_type', ['ReLU', 'ReLU6'])
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_relu_input_act_never_runs_at_inference(act_type, channels_last):
+    """The op clamps x as it reads it: the (in-place) activation module is
+    not called, and without ``inplace`` x is left as it was."""
+    module = randomised(CoordAttention(24)).eval()
+    act = getattr(nn, act_type)(inplace=True)
+    calls = []
+    act.register_forward_hook(lambda *_: calls.append(1))
+    x = layout(torch.randn(2, 24, 6, 20) * 4, channels_last)
+    kept = x.clone()
+    with torch.no_grad():
+        module(x, input_act=act)
+    assert not calls and torch.equal(x, kept)
