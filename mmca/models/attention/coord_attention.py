@@ -52,11 +52,12 @@ class CoordAttention(BaseModule):
     the gating) matter. On CPU each is one fused pass (:mod:`mmca.ops`),
     forward and backward, where the plain formulation makes two or three.
     Inference (no gradient, BN on running statistics) is one compiled call
-    that folds BN into :math:`F_1` as it goes and computes each channel
-    block's gates inside the gating pass; given the producer's ReLU or ReLU6
-    as ``input_act``, both passes apply it as they read x, so the activation
-    costs no pass of its own. Results match the plain formulation to 1e-5. Other devices, tracing and ONNX export take plain
-    PyTorch ops (``ReduceMean``, no adaptive pooling).
+    that folds BN into :math:`F_1` as it goes and computes each channel's
+    gates inside the gating pass; given the producer's ReLU or ReLU6 as
+    ``input_act``, both passes apply it as they read x, so the activation
+    costs no pass of its own. Results match the plain formulation to 1e-5.
+    Other devices, tracing and ONNX export take plain PyTorch ops
+    (``ReduceMean``, no adaptive pooling).
 
     Args:
         in_channels (int): Channels :math:`C` of the input (and output).
@@ -105,7 +106,8 @@ class CoordAttention(BaseModule):
                 ReLU or ReLU6 in its own reads of ``x``.
         """
         fused = self._fuses_inference(x)
-        if input_act is not None and not (fused and takes_input_act(input_act)):
+        if input_act is not None and not (fused
+                                          and takes_input_act(input_act)):
             x, input_act = input_act(x), None
         if fused:
             return coord_attention_inference(x, self._layer_tensors(),
@@ -128,7 +130,7 @@ class CoordAttention(BaseModule):
         if torch.is_grad_enabled() or not self._norm_folds:
             return False
         bn = self._modules['bn1']
-        return (not bn.training and bn.running_mean is not None
+        return (not bn.training and bn._buffers['running_mean'] is not None
                 and fuses_inference(x, self._modules['act']))
 
     def _layer_tensors(self) -> tuple:

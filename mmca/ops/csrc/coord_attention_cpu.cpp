@@ -13,11 +13,13 @@
 //                gate gradients dg_h = sum_w dy * x * g_w, dg_w = sum_h ...
 //   coord_attention_inference (and coord_attention_inference_, in place)
 //                the whole block at inference from its layers' parameters,
-//                BN folded on the fly: strip_mean, one matrix product, and
-//                a gating pass that computes each channel block's gates
-//                where it uses them. One call per block, as a late-stage
-//                block costs less than the Python-level dispatches of its
-//                ~15 plain ops.
+//                BN folded on the fly: strip_mean, one small matrix product
+//                (strip_transform), and a gating pass that computes each
+//                channel group's gates where it uses them. Given relu_max,
+//                both passes apply the producer's ReLU or ReLU6 as they read
+//                x, so that activation takes no pass of its own. One call
+//                per block, as a late-stage block costs less than the
+//                Python-level dispatches of its ~15 plain ops.
 // Each works on NCHW-contiguous or channels-last x, keeping its layout. NCHW
 // strip sums read planes in register-held bands (see for_each_band).
 // Gates may be any strided (N, C, L) views; gradients come back contiguous.
@@ -371,7 +373,8 @@ at::Tensor swap_strip_axes(const at::Tensor& strip) {
   return strip.transpose(1, 2).contiguous();
 }
 
-// [z_h, z_w] of load(x), as strip_mean returns them.
+// [z_h, z_w] of load(x) in the layout its kernel writes: (C, N, H + W) for
+// NCHW x, (N, H + W, C) for channels-last x.
 template <typename Load>
 at::Tensor strip_means(const at::Tensor& x, const Load& load) {
   check_input(x);
@@ -382,7 +385,7 @@ at::Tensor strip_means(const at::Tensor& x, const Load& load) {
       strip_mean_nhwc<scalar_t>(x.data_ptr<scalar_t>(),
                                 z.data_ptr<scalar_t>(), n, c, h, w, load);
     });
-    return z.transpose(1, 2);
+    return z;
   }
   const auto xc = x.contiguous();
   auto z = at::empty({c, n, h + w}, x.options());
@@ -390,10 +393,14 @@ at::Tensor strip_means(const at::Tensor& x, const Load& load) {
     strip_mean_nchw<scalar_t>(xc.data_ptr<scalar_t>(),
                               z.data_ptr<scalar_t>(), n, c, h, w, load);
   });
-  return z.transpose(0, 1);
+  return z;
 }
 
-at::Tensor strip_mean(const at::Tensor& x) { return strip_means(x, AsIs{}); }
+// (N, C, H + W) views of both layouts.
+at::Tensor strip_mean(const at::Tensor& x) {
+  const auto z = strip_means(x, AsIs{});
+  return is_channels_last(x) ? z.transpose(1, 2) : z.transpose(0, 1);
+}
 
 void check_gates(const at::Tensor& x, const at::Tensor& gh,
                  const at::Tensor& gw) {
@@ -412,7 +419,8 @@ void check_gates(const at::Tensor& x, const at::Tensor& gh,
 // into a new channels-last tensor or into x.
 template <typename Load>
 at::Tensor gate_nhwc(const at::Tensor& x, const at::Tensor& gh_nlc,
-                     const at::Tensor& gw_nlc, bool inplace, const Load& load) {
+                     const at::Tensor& gw_nlc, bool inplace,
+                     const Load& load) {
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   auto y = inplace ? x : at::empty_like(x, at::MemoryFormat::ChannelsLast);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "coord_gate", [&] {
@@ -709,10 +717,9 @@ at::Tensor block_inference(const at::Tensor& x, const at::Tensor& w1,
   TORCH_CHECK(!inplace || x.is_contiguous() || is_channels_last(x),
               "in-place inference needs a contiguous or channels-last x");
   const auto activation = static_cast<StripActivation>(act);
-  // (N, C, L) -> (C, N * L): a view for both layouts strip_mean returns.
   const int64_t cols = n * (h + w);
-  const at::Tensor z =
-      strip_means(x, load).transpose(0, 1).reshape({c, cols}).contiguous();
+  at::Tensor z = strip_means(x, load);  // to (C, N * L), the product's
+  if (is_channels_last(x)) z = z.permute({2, 0, 1}).contiguous();
   const auto w1c = w1.contiguous();
   const auto gamma = bn_weight ? bn_weight->contiguous() : at::Tensor();
   const auto beta = bn_bias ? bn_bias->contiguous() : at::Tensor();
