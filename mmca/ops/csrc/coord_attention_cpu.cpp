@@ -230,7 +230,7 @@ void strip_mean_nchw(const T* x, T* z, int64_t n, int64_t c, int64_t h,
 }
 
 // Channels-last strips are accumulated as z (N, H + W, C) so the inner loop
-// runs over contiguous channels; the caller returns its transposed view.
+// runs over contiguous channels; strip_mean returns its transposed view.
 template <typename T, typename Load>
 void strip_mean_nhwc(const T* x, T* z, int64_t n, int64_t c, int64_t h,
                      int64_t w, const Load& load) {
