@@ -13,6 +13,10 @@ warnings.filterwarnings(
     'ignore', message='pkg_resources is deprecated', category=UserWarning)
 
 from . import engine, models, utils  # noqa: E402,F401
+from .utils.optional_import import library_imports  # noqa: E402
 from .version import __version__  # noqa: E402
+
+if library_imports('timm'):
+    from . import timm_models  # noqa: F401
 
 __all__ = ['__version__']

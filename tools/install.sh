@@ -3,15 +3,21 @@
 # OpenMMLab stack. A second run takes seconds: each step is skipped when what
 # it installs is already there.
 #
-# torch: CPU machines of this project get torch==2.13.0, a CPU build from the
-# local wheel store. A GPU user sets TORCH_SPEC to a CUDA build, e.g.
-#   TORCH_SPEC="torch==2.1.2 --index-url https://download.pytorch.org/whl/cu121" bash tools/install.sh
-# and mmcv is then compiled with its CUDA ops against that torch.
+# torch: the default is torch 2.14.1 with its matching torchvision 0.29.1
+# (mmpretrain imports torchvision). That pair is a CUDA build; it runs on the
+# CPU too. A GPU user sets TORCH_SPEC to the pair that matches the driver, e.g.
+#   TORCH_SPEC="torch==2.1.2 torchvision==0.16.2 --index-url https://download.pytorch.org/whl/cu121" bash tools/install.sh
+# torch and torchvision must come as a released pair (torchvision's README
+# lists them); a lone torchvision pulls its own torch. mmcv is then compiled
+# against that torch, with CUDA ops where a GPU is visible.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
-TORCH_SPEC="${TORCH_SPEC:-torch==2.13.0}"
+TORCH_SPEC="${TORCH_SPEC:-torch==2.14.1 torchvision==0.29.1}"
+# Built mmcv wheels, one folder per torch build: pip's own wheel cache keys on
+# the sdist alone and would hand an mmcv built against another torch.
+WHEELS="${MMCA_WHEEL_CACHE:-$HOME/.cache/mmca/wheels}"
 STAMP="$VENV/.mmca-installed"
 
 log() { echo "[install] $*"; }
@@ -22,22 +28,36 @@ if [ ! -x "$PY" ]; then
     python3 -m venv "$VENV"
 fi
 
-if ! "$PY" -c "import torch" 2>/dev/null; then
+if ! "$PY" -c "import torch, torchvision" 2>/dev/null; then
     log "installing $TORCH_SPEC"
     pip_install $TORCH_SPEC
+    "$PY" -c "import torch, torchvision" || { log "torch and torchvision do not import together: set TORCH_SPEC to a released pair"; exit 1; }
 fi
+torch_build="$("$PY" -c 'import torch; print(torch.__version__)')"
+mmcv_stamp="$VENV/.mmcv-built-for-torch"
 
 # mmcv 2.1.0 (the newest mmdet 3.3.0 and mmseg 1.2.2 accept) has no wheel for
-# this torch: build it with ops. Its setup.py imports pkg_resources, so the
-# build needs setuptools<70; torch's own pin is restored afterwards. pip
-# caches the built wheel, so this is slow only once per machine.
-if ! "$PY" -c "import mmcv.ops" 2>/dev/null; then
-    log "building mmcv 2.1.0 with ops (first time on this machine: ~6 min on 2 cores)"
-    log "(pip warns that torch wants setuptools>=77 until the pin is restored after the build)"
-    pip_install "numpy<2" "setuptools<70" wheel
-    MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" pip_install --no-build-isolation mmcv==2.1.0
-    pip_install "setuptools>=77.0.3,<81"
-    "$PY" -c "import mmcv.ops" || { log "mmcv build failed"; exit 1; }
+# this torch: build it with ops, once per torch build, into $WHEELS/<torch>
+# (tools/build_mmcv_wheel.py: lets torch choose the C++ standard).
+# Its setup.py imports pkg_resources, so the build needs setuptools<70;
+# torch's own pin is restored afterwards. The stamp records which torch the
+# installed mmcv was built against, so a torch change forces the right wheel.
+if [ "$(cat "$mmcv_stamp" 2>/dev/null)" != "$torch_build" ] || ! "$PY" -c "import mmcv.ops" 2>/dev/null; then
+    wheel_dir="$WHEELS/torch-$torch_build"
+    if ! ls "$wheel_dir"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
+        log "building mmcv 2.1.0 with ops against torch $torch_build (once per machine: ~6 min on 2 cores)"
+        log "(pip warns that torch wants setuptools>=77 until the pin is restored after the build)"
+        pip_install "numpy<2" "setuptools<70" wheel
+        mkdir -p "$wheel_dir"
+        MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" "$PY" "$ROOT/tools/build_mmcv_wheel.py" "$wheel_dir"
+        pip_install "setuptools>=77.0.3,<81"
+    fi
+    # --force-reinstall replaces an mmcv 2.1.0 built for another torch; the
+    # second call brings in mmcv's own dependencies.
+    pip_install --force-reinstall --no-deps "$wheel_dir"/mmcv-2.1.0-*.whl
+    pip_install "$wheel_dir"/mmcv-2.1.0-*.whl
+    "$PY" -c "import mmcv.ops" || { log "mmcv does not import; delete $wheel_dir and run again"; exit 1; }
+    echo "$torch_build" > "$mmcv_stamp"
 fi
 
 fingerprint="$(cat "$ROOT/requirements.txt" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
@@ -45,7 +65,7 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$fingerprint" ]; then
     log "installing requirements.txt and mmca (editable)"
     pip_install -r "$ROOT/requirements.txt"
     pip_install --no-deps -e "$ROOT"
-    "$PY" -c "import mmca, mmdet, mmseg, pycocotools" || { log "install failed"; exit 1; }
+    "$PY" -c "import mmca, mmdet, mmseg, mmpretrain, timm, pycocotools" || { log "install failed"; exit 1; }
     echo "$fingerprint" > "$STAMP"
 fi
 # mmca's fused CPU ops compile once per machine (about 15 s, cached under
@@ -56,4 +76,4 @@ if "$PY" -c "from mmca.ops import load_ops; raise SystemExit(not load_ops())"; t
 else
     log "mmca C++ ops: unavailable (see the warning above); plain PyTorch ops will be used"
 fi
-log "ready: $("$PY" -c 'import torch, mmcv, mmdet, mmseg; print(f"torch {torch.__version__}, mmcv {mmcv.__version__}, mmdet {mmdet.__version__}, mmseg {mmseg.__version__}")')"
+log "ready: $("$PY" -c 'import torch, torchvision, mmcv, mmdet, mmseg, mmpretrain, timm; print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, mmcv {mmcv.__version__}, mmdet {mmdet.__version__}, mmseg {mmseg.__version__}, mmpretrain {mmpretrain.__version__}, timm {timm.__version__}")')"

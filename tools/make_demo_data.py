@@ -1,13 +1,16 @@
 #!/usr/bin/env python
 """Generate small, deterministic shape datasets in real on-disk formats.
 
-The datasets let the detection and segmentation pipelines (mmdet
-``CocoDataset``/``VOCDataset``, mmseg Cityscapes/Pascal VOC layouts) train
-and evaluate end to end on a CPU. Every image is a textured background
-(smooth colour blotches, stripes, noise) with several objects whose class is
-given by their *shape* (circle, square, triangle, cross); colours, sizes,
-positions and rotations are random, objects may overlap and may be cut by the
-image border.
+The datasets let the detection, segmentation and classification pipelines
+(mmdet ``CocoDataset``/``VOCDataset``, mmseg Cityscapes/Pascal VOC layouts,
+mmpretrain ``ImageNet``) train and evaluate end to end on a CPU. Every image
+is a textured background (smooth colour blotches, stripes, noise) with objects
+whose class is given by their *shape*; colours, sizes, positions and rotations
+are random. Detection and segmentation images hold several objects
+(circle, square, triangle, cross) that may overlap and may be cut by the image
+border. Classification images (112 to 144 px a side) hold exactly one large
+object of one of eight shapes (``CLS_CLASSES``), whose box leaves the image by
+at most 5 % of its side.
 
 Written layouts (``--out data``)::
 
@@ -17,6 +20,9 @@ Written layouts (``--out data``)::
     data/VOCdevkit_shapes/VOC2012/{JPEGImages,SegmentationClass,
                                    ImageSets/Segmentation}
     data/cityscapes_shapes/{leftImg8bit,gtFine}/{train,val}/<city>/...
+    data/imagenet_shapes/train/<class>/<class>_<n:06d>.JPEG
+    data/imagenet_shapes/val/ILSVRC2012_val_<n:08d>.JPEG
+    data/imagenet_shapes/meta/{train,val}.txt  (``<file below split> <label>``)
 
 Annotation conventions:
 
@@ -31,11 +37,14 @@ mmseg's ``CityscapesDataset`` and ``PascalVOCDataset`` refuse class names that
 are not a subset of their own, so seg configs should use ``BaseSegDataset``
 with the matching suffixes and ``metainfo=dict(classes=SEG_CLASSES,
 palette=SEG_PALETTE)``; mmdet datasets accept
-``metainfo=dict(classes=SHAPE_CLASSES)`` directly.
+``metainfo=dict(classes=SHAPE_CLASSES)`` directly, and mmpretrain's
+``ImageNet`` takes ``split='train'``/``'val'`` with
+``metainfo=dict(classes=CLS_CLASSES)``.
 
-Example::
+Examples::
 
     python tools/make_demo_data.py --out data --tasks det seg --seed 0
+    python tools/make_demo_data.py --tasks cls  # 4000 train + 500 val images
 """
 import argparse
 import json
@@ -45,7 +54,7 @@ import xml.etree.ElementTree as ET
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, Iterator, List, Tuple
 
 import cv2
 import numpy as np
@@ -53,6 +62,8 @@ from PIL import Image
 
 SHAPE_CLASSES = ('circle', 'square', 'triangle', 'cross')
 SEG_CLASSES = ('background', ) + SHAPE_CLASSES
+# Starts with SHAPE_CLASSES, so a label indexes both tuples alike.
+CLS_CLASSES = SHAPE_CLASSES + ('star', 'hexagon', 'arrow', 'ell')
 IGNORE_INDEX = 255
 
 
@@ -71,7 +82,7 @@ def voc_colormap(num: int = 256) -> np.ndarray:
 
 SEG_PALETTE = voc_colormap(len(SEG_CLASSES)).tolist()
 
-DEFAULT_COUNTS = {'det': (1200, 200), 'seg': (200, 30)}
+DEFAULT_COUNTS = {'det': (1200, 200), 'seg': (200, 30), 'cls': (4000, 500)}
 MIN_VISIBLE_PIXELS = 64  # smallest visible area an object may keep
 MIN_VISIBLE_FRACTION = 0.5  # of its in-image area, after later occluders
 MIN_INSIDE_FRACTION = 0.35  # of its full area that must lie in the image
@@ -79,6 +90,7 @@ MIN_CONTRAST = 90.0  # RGB distance of an object's colour to what it covers
 MAX_PLACEMENT_TRIES = 200
 JPEG_QUALITY = 90
 COMPLETE_MARKER = '.complete.json'
+PROGRESS_AFTER_SECONDS = 2.0  # jobs done sooner report nothing on the way
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,12 @@ class SceneSpec:
 DET_SCENE = SceneSpec((256, 400), (256, 400), (0.12, 0.45), (2, 6))
 CITYSCAPES_SCENE = SceneSpec((256, 256), (512, 512), (0.2, 0.7), (2, 4))
 VOC_SEG_SCENE = SceneSpec((256, 400), (256, 400), (0.2, 0.7), (2, 4))
+# Classification images: one object, its longer box side this fraction of the
+# shorter image side. At 96 px network input the smallest hexagon still has
+# corners ~3 px off its circumcircle.
+CLS_SIZE = (112, 144)  # range of the height and, apart, of the width
+CLS_OBJECT_SCALE = (0.45, 0.8)
+CLS_MAX_OVERHANG = 0.05  # of the object's box side, on any image border
 
 
 @dataclass
@@ -103,7 +121,7 @@ class SceneObject:
     """One drawn object.
 
     Attributes:
-        label: Index into ``SHAPE_CLASSES``.
+        label: Index into ``CLS_CLASSES`` (``SHAPE_CLASSES`` in scenes).
         polygon: ``(N, 2)`` float vertices (x, y); may leave the image.
         mask: Full shape clipped to the image, ignoring occlusion.
     """
@@ -168,20 +186,56 @@ def _triangle(rng: np.random.Generator, radius: float) -> np.ndarray:
     return radius * np.stack([np.cos(angles), np.sin(angles)], 1)
 
 
-def _cross(rng: np.random.Generator, radius: float) -> np.ndarray:
-    r, a = radius, radius * rng.uniform(0.28, 0.4)  # arm length, half width
-    points = np.array([[a, r], [a, a], [r, a], [r, -a], [a, -a], [a, -r],
-                       [-a, -r], [-a, -a], [-r, -a], [-r, a], [-a, a],
-                       [-a, r]])
-    theta = rng.uniform(0, np.pi / 2)
+def _rotate(points: np.ndarray, theta: float) -> np.ndarray:
     rotation = np.array([[np.cos(theta), -np.sin(theta)],
                          [np.sin(theta), np.cos(theta)]])
     return points @ rotation.T
 
 
-# Polygon builders centred at the origin, indexed like SHAPE_CLASSES.
+def _cross(rng: np.random.Generator, radius: float) -> np.ndarray:
+    r, a = radius, radius * rng.uniform(0.28, 0.4)  # arm length, half width
+    points = np.array([[a, r], [a, a], [r, a], [r, -a], [a, -a], [a, -r],
+                       [-a, -r], [-a, -a], [-r, -a], [-r, a], [-a, a],
+                       [-a, r]])
+    return _rotate(points, rng.uniform(0, np.pi / 2))
+
+
+def _star(rng: np.random.Generator, radius: float) -> np.ndarray:
+    angles = np.arange(10) * np.pi / 5
+    radii = np.where(np.arange(10) % 2 == 0, 1, rng.uniform(0.38, 0.5))
+    return radius * radii[:, None] * np.stack(
+        [np.cos(angles), np.sin(angles)], 1)
+
+
+def _hexagon(rng: np.random.Generator, radius: float) -> np.ndarray:
+    angles = np.arange(6) * np.pi / 3
+    return radius * np.stack([np.cos(angles), np.sin(angles)], 1)
+
+
+def _arrow(rng: np.random.Generator, radius: float) -> np.ndarray:
+    """Pointing along +x: a shaft of about 2/5 of the length, then the head."""
+    neck = radius * rng.uniform(-0.3, -0.1)  # where the head starts
+    head = radius * rng.uniform(0.6, 0.8)  # half widths of head and shaft
+    shaft = radius * rng.uniform(0.2, 0.3)
+    return np.array([[-radius, -shaft], [neck, -shaft], [neck, -head],
+                     [radius, 0], [neck, head], [neck, shaft],
+                     [-radius, shaft]])
+
+
+def _ell(rng: np.random.Generator, radius: float) -> np.ndarray:
+    """Two arms of width ``t`` meeting at a right angle in the corner
+    ``(-radius, -radius)``; the vertical arm is the longer one."""
+    r, t = radius, radius * rng.uniform(0.45, 0.6)
+    foot = r * rng.uniform(0.4, 0.8)  # end of the horizontal arm
+    return np.array([[-r, -r], [foot, -r], [foot, -r + t], [-r + t, -r + t],
+                     [-r + t, r], [-r, r]])
+
+
+# Polygon builders centred at the origin, indexed like CLS_CLASSES; scenes
+# draw from the first len(SHAPE_CLASSES).
 _SHAPE_BUILDERS: Tuple[Callable[[np.random.Generator, float], np.ndarray],
-                       ...] = (_circle, _square, _triangle, _cross)
+                       ...] = (_circle, _square, _triangle, _cross, _star,
+                               _hexagon, _arrow, _ell)
 
 
 def _background(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
@@ -272,10 +326,34 @@ def render_scene(rng: np.random.Generator, spec: SceneSpec) -> Scene:
         instances[mask > 0] = len(objects)
     if len(objects) < spec.num_objects[0]:
         raise RuntimeError(f'placed only {len(objects)} objects')
+    return Scene(_add_noise(rng, canvas), objects, instances)
+
+
+def render_object(rng: np.random.Generator, label: int) -> Scene:
+    """Render one large object of ``CLS_CLASSES[label]``, randomly rotated,
+    on a textured background of ``CLS_SIZE``."""
+    h, w = (int(n) for n in rng.integers(*CLS_SIZE, size=2, endpoint=True))
+    canvas = _background(rng, h, w)
+    polygon = _rotate(_SHAPE_BUILDERS[label](rng, 1.0),
+                      rng.uniform(0, 2 * np.pi))
+    low, high = polygon.min(0), polygon.max(0)
+    side = np.exp(rng.uniform(*np.log(CLS_OBJECT_SCALE))) * min(h, w)
+    scale = side / (high - low).max()
+    overhang = CLS_MAX_OVERHANG * side
+    offset = rng.uniform(-scale * low - overhang,
+                         np.array([w - 1, h - 1]) - scale * high + overhang)
+    polygon = scale * polygon + offset
+    mask = _fill(polygon, h, w, antialias=False)
+    _paint(rng, canvas, polygon, mask)
+    return Scene(_add_noise(rng, canvas),
+                 [SceneObject(label, polygon, mask.astype(bool))], mask)
+
+
+def _add_noise(rng: np.random.Generator, canvas: np.ndarray) -> np.ndarray:
+    """Add Gaussian pixel noise and quantise to uint8."""
     canvas += rng.uniform(3, 10) * rng.standard_normal(canvas.shape,
-                                                     np.float32)
-    image = np.clip(np.round(canvas), 0, 255).astype(np.uint8)
-    return Scene(image, objects, instances)
+                                                       np.float32)
+    return np.clip(np.round(canvas), 0, 255).astype(np.uint8)
 
 
 def _scene_rng(seed: int, dataset: str, split: str,
@@ -347,11 +425,38 @@ def _voc_xml(folder: str, file_name: str, scene: Scene) -> ET.ElementTree:
     return tree
 
 
+class Progress:
+    """Count a job's images; past ``PROGRESS_AFTER_SECONDS``, print
+    ``done/total`` and an ETA each time another tenth is done."""
+
+    def __init__(self, name: str, total: int) -> None:
+        self.name, self.total = name, total
+        self.done, self.tenths = 0, 0
+        self.start = time.perf_counter()
+
+    def track(self, indices: range) -> Iterator[int]:
+        """Yield ``indices``, counting each one as an image done."""
+        for index in indices:
+            yield index
+            self.done += 1
+            tenths = self.done * 10 // self.total
+            if tenths == self.tenths:
+                continue
+            self.tenths = tenths
+            elapsed = time.perf_counter() - self.start
+            if elapsed >= PROGRESS_AFTER_SECONDS and self.done < self.total:
+                eta = elapsed * (self.total - self.done) / self.done
+                print(f'{self.name}: {self.done}/{self.total} images, '
+                      f'{elapsed:.0f}s elapsed, ETA {eta:.0f}s', flush=True)
+
+
 # --------------------------------------------------------------------------
-# Dataset writers: each gets its root, {'train': n, 'val': m} and the seed,
-# and returns the number of objects written.
+# Dataset writers: each gets its root, {'train': n, 'val': m}, the seed and
+# a Progress to draw its image indices from, and returns the number of
+# objects written.
 # --------------------------------------------------------------------------
-def write_coco(root: Path, counts: Dict[str, int], seed: int) -> int:
+def write_coco(root: Path, counts: Dict[str, int], seed: int,
+               progress: Progress) -> int:
     """COCO detection: ``{split}/*.jpg`` + ``annotations/instances_{split}``."""
     categories = [
         dict(id=i + 1, name=name, supercategory='shape')
@@ -362,7 +467,7 @@ def write_coco(root: Path, counts: Dict[str, int], seed: int) -> int:
     for split, count in counts.items():
         (root / split).mkdir()
         images, annotations = [], []
-        for index in range(count):
+        for index in progress.track(range(count)):
             scene = render_scene(_scene_rng(seed, 'coco', split, index),
                                  DET_SCENE)
             image_id = index + 1
@@ -394,7 +499,8 @@ def write_coco(root: Path, counts: Dict[str, int], seed: int) -> int:
     return num_objects
 
 
-def write_voc_det(root: Path, counts: Dict[str, int], seed: int) -> int:
+def write_voc_det(root: Path, counts: Dict[str, int], seed: int,
+                  progress: Progress) -> int:
     """VOC2007 detection: ``JPEGImages``, ``Annotations`` and
     ``ImageSets/Main/{trainval,test}.txt`` (train -> trainval, val -> test)."""
     (root / 'JPEGImages').mkdir(parents=True)
@@ -402,7 +508,7 @@ def write_voc_det(root: Path, counts: Dict[str, int], seed: int) -> int:
     num_objects, next_id = 0, 1
     for split, image_set in (('train', 'trainval'), ('val', 'test')):
         ids = []
-        for index in range(counts[split]):
+        for index in progress.track(range(counts[split])):
             scene = render_scene(_scene_rng(seed, 'voc2007', split, index),
                                  DET_SCENE)
             img_id = f'{next_id:06d}'
@@ -416,14 +522,15 @@ def write_voc_det(root: Path, counts: Dict[str, int], seed: int) -> int:
     return num_objects
 
 
-def write_cityscapes(root: Path, counts: Dict[str, int], seed: int) -> int:
+def write_cityscapes(root: Path, counts: Dict[str, int], seed: int,
+                     progress: Progress) -> int:
     """Cityscapes: ``leftImg8bit/{split}/<city>/<stem>_leftImg8bit.png`` and
     ``gtFine/...<stem>_gtFine_{labelTrainIds.png,polygons.json}``."""
     cities = {'train': ('aachen', 'bremen', 'hamburg'),
               'val': ('frankfurt', 'lindau')}
     num_objects = 0
     for split, count in counts.items():
-        for index in range(count):
+        for index in progress.track(range(count)):
             scene = render_scene(
                 _scene_rng(seed, 'cityscapes', split, index), CITYSCAPES_SCENE)
             city = cities[split][index % len(cities[split])]
@@ -451,7 +558,8 @@ def write_cityscapes(root: Path, counts: Dict[str, int], seed: int) -> int:
     return num_objects
 
 
-def write_voc_seg(root: Path, counts: Dict[str, int], seed: int) -> int:
+def write_voc_seg(root: Path, counts: Dict[str, int], seed: int,
+                  progress: Progress) -> int:
     """VOC2012 segmentation: ``JPEGImages``, palette ``SegmentationClass``
     PNGs with 255 on object borders, ``ImageSets/Segmentation/{split}.txt``."""
     (root / 'JPEGImages').mkdir(parents=True)
@@ -461,7 +569,7 @@ def write_voc_seg(root: Path, counts: Dict[str, int], seed: int) -> int:
     num_objects, next_id = 0, 1
     for split, count in counts.items():
         ids = []
-        for index in range(count):
+        for index in progress.track(range(count)):
             scene = render_scene(_scene_rng(seed, 'voc2012', split, index),
                                  VOC_SEG_SCENE)
             img_id = f'2012_{next_id:06d}'
@@ -480,12 +588,38 @@ def write_voc_seg(root: Path, counts: Dict[str, int], seed: int) -> int:
     return num_objects
 
 
+def write_imagenet(root: Path, counts: Dict[str, int], seed: int,
+                   progress: Progress) -> int:
+    """ImageNet classification: ``train/<class>/<class>_<n>.JPEG``, flat
+    ``val/ILSVRC2012_val_<n>.JPEG`` and ``meta/{split}.txt`` lines
+    ``<file below split> <label>``. Classes take turns, so splits are
+    balanced."""
+    num_classes = len(CLS_CLASSES)
+    for split, count in counts.items():
+        lines = []
+        for index in progress.track(range(count)):
+            label = index % num_classes
+            scene = render_object(
+                _scene_rng(seed, 'imagenet', split, index), label)
+            name = CLS_CLASSES[label]
+            if split == 'train':
+                file_name = f'{name}/{name}_{index // num_classes:06d}.JPEG'
+            else:
+                file_name = f'ILSVRC2012_val_{index + 1:08d}.JPEG'
+            path = root / split / file_name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_jpeg(path, scene.image)
+            lines.append(f'{file_name} {label}')
+        _write_lines(root / 'meta' / f'{split}.txt', lines)
+    return sum(counts.values())
+
+
 @dataclass(frozen=True)
 class DatasetJob:
     """A dataset to generate: its task, folder below ``--out`` and writer."""
     task: str
     folder: str
-    write: Callable[[Path, Dict[str, int], int], int]
+    write: Callable[[Path, Dict[str, int], int, Progress], int]
 
 
 JOBS = (
@@ -493,6 +627,7 @@ JOBS = (
     DatasetJob('det', 'VOCdevkit_shapes/VOC2007', write_voc_det),
     DatasetJob('seg', 'cityscapes_shapes', write_cityscapes),
     DatasetJob('seg', 'VOCdevkit_shapes/VOC2012', write_voc_seg),
+    DatasetJob('cls', 'imagenet_shapes', write_imagenet),
 )
 
 
@@ -509,31 +644,32 @@ def run_job(job: DatasetJob, out: Path, counts: Dict[str, int], seed: int,
         return
     if root.exists():
         shutil.rmtree(root)
-    start = time.perf_counter()
-    num_objects = job.write(root, counts, seed)
+    progress = Progress(str(root), sum(counts.values()))
+    num_objects = job.write(root, counts, seed, progress)
     marker.write_text(json.dumps(settings))
     print(f'{root}: wrote {counts["train"]} train + {counts["val"]} val '
           f'images, {num_objects} objects '
-          f'({time.perf_counter() - start:.1f}s)')
+          f'({time.perf_counter() - progress.start:.1f}s)')
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--out', type=Path, default=Path('data'),
                         help='output root (default: data)')
-    parser.add_argument('--tasks', nargs='+', choices=('det', 'seg'),
-                        default=['det', 'seg'],
-                        help='det: COCO + VOC2007; seg: Cityscapes + VOC2012')
+    parser.add_argument('--tasks', nargs='+', choices=tuple(DEFAULT_COUNTS),
+                        default=list(DEFAULT_COUNTS),
+                        help='det: COCO + VOC2007; seg: Cityscapes + VOC2012; '
+                        'cls: ImageNet (default: all)')
     parser.add_argument('--seed', type=int, default=0,
                         help='non-negative base seed (default: 0)')
     parser.add_argument('--num-train', type=int,
-                        help='train images per dataset (default: det '
-                        f'{DEFAULT_COUNTS["det"][0]}, '
-                        f'seg {DEFAULT_COUNTS["seg"][0]})')
+                        help='train images per dataset (default: ' +
+                        ', '.join(f'{task} {train}' for task, (train, _) in
+                                  DEFAULT_COUNTS.items()) + ')')
     parser.add_argument('--num-val', type=int,
-                        help='val/test images per dataset (default: det '
-                        f'{DEFAULT_COUNTS["det"][1]}, '
-                        f'seg {DEFAULT_COUNTS["seg"][1]})')
+                        help='val/test images per dataset (default: ' +
+                        ', '.join(f'{task} {val}' for task, (_, val) in
+                                  DEFAULT_COUNTS.items()) + ')')
     parser.add_argument('--force', action='store_true',
                         help='regenerate datasets that are already complete')
     args = parser.parse_args()

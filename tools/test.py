@@ -1,11 +1,12 @@
-"""Evaluate a checkpoint of a detector or segmentor on its test set.
+"""Evaluate a checkpoint of a classifier, detector or segmentor on its test set.
 
   python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
       [--show-dir DIR] [--cfg-options k=v ...] [--launcher ...]
 
-The metric is the config's ``test_evaluator`` (COCO mAP through pycocotools,
-VOC mAP, mIoU). ``--out`` pickles the raw predictions; ``--show-dir`` draws
-them (detection boxes or segmentation masks) beside the ground truth.
+The metric is the config's ``test_evaluator`` (top-1/top-5 accuracy, COCO
+mAP through pycocotools, VOC mAP, mIoU). ``--out`` pickles the raw
+predictions; ``--show-dir`` draws them (labels, detection boxes or
+segmentation masks) beside the ground truth.
 """
 import argparse
 import os
@@ -20,7 +21,8 @@ from mmca.engine import (ConfigError, build_runner, check_checkpoint_matches,
                          load_config, shutdown_distributed)
 
 VISUALIZATION_HOOKS = {'mmdet': 'DetVisualizationHook',
-                       'mmseg': 'SegVisualizationHook'}
+                       'mmseg': 'SegVisualizationHook',
+                       'mmpretrain': 'VisualizationHook'}
 
 
 def parse_args() -> argparse.Namespace:
@@ -46,6 +48,10 @@ def enable_visualization(cfg: Config, scope: str, show_dir: str) -> None:
     if hook is None or hook.get('type') != VISUALIZATION_HOOKS[scope]:
         raise ConfigError(f'--show-dir needs default_hooks.visualization '
                           f'of type {VISUALIZATION_HOOKS[scope]}')
+    if scope == 'mmpretrain':
+        hook.enable = True
+        hook.out_dir = show_dir
+        return
     hook.draw = True
     if scope == 'mmdet':
         hook.test_out_dir = show_dir

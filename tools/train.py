@@ -1,10 +1,10 @@
-"""Train a detector or segmentor from an mmdet or mmseg config.
+"""Train a classifier, detector or segmentor from an mm config.
 
   python tools/train.py configs/ssdlite_mbv2_ca_coco.py [--work-dir DIR]
       [--resume [CKPT]] [--amp] [--auto-scale-lr] [--cfg-options k=v ...]
       [--launcher {none,pytorch,slurm,mpi}]
 
-The config's ``default_scope`` decides the task. Distributed runs on
+The config's ``default_scope`` (mmpretrain, mmdet or mmseg) decides the task. Distributed runs on
 machines without GPUs use CPU processes over gloo (see tools/dist_train.sh).
 """
 import argparse
@@ -14,10 +14,12 @@ import sys
 
 import torch
 from mmengine.config import DictAction
+from mmengine.model import is_model_wrapper
+from mmengine.runner import find_latest_checkpoint
 
-from mmca.engine import (ConfigError, build_runner, check_datasets,
-                         check_pretrained, check_task, default_work_dir,
-                         load_config, shutdown_distributed)
+from mmca.engine import (ConfigError, build_runner, check_checkpoint_matches,
+                         check_datasets, check_pretrained, check_task,
+                         default_work_dir, load_config, shutdown_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -72,6 +74,12 @@ def main() -> None:
         check_pretrained(cfg)
 
     runner = build_runner(cfg)
+    start_from = cfg.get('load_from') or (
+        cfg.resume and find_latest_checkpoint(cfg.work_dir))
+    if start_from:
+        model = runner.model
+        check_checkpoint_matches(
+            model.module if is_model_wrapper(model) else model, start_from)
     runner.train()
     shutdown_distributed()
 

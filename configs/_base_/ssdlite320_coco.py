@@ -18,7 +18,9 @@ model = dict(
         type='MobileNetV2CA',
         out_indices=(4, 7),  # 96 channels at stride 16, 1280 at stride 32
         norm_cfg=norm_cfg,
-        init_cfg=dict(type='Pretrained', checkpoint=None)),
+        # the backbone.* weights of an ImageNet classifier checkpoint
+        init_cfg=dict(
+            type='Pretrained', checkpoint=None, prefix='backbone.')),
     neck=dict(norm_cfg=norm_cfg),
     bbox_head=dict(type='SSDLiteHead', norm_cfg=norm_cfg))
 

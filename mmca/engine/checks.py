@@ -4,14 +4,20 @@ Every check raises :class:`ConfigError`; the tools print its message alone,
 without a traceback, and exit with status 2.
 """
 import difflib
+import importlib
 import os.path as osp
-from typing import Any, Dict, Iterator, List, Sequence
+from typing import Any, Dict, Iterator, List, Sequence, Tuple
 
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from mmca.utils import load_checkpoint_safely
+from mmca.utils import (compare_state_dicts, load_checkpoint_safely,
+                        select_prefix, unwrap_state_dict)
+
+#: The scopes the tools run, and the task each is for.
+TASK_SCOPES = {'mmdet': 'detection', 'mmseg': 'segmentation',
+               'mmpretrain': 'classification'}
 
 #: Where each dataset is expected, and the README section that tells how
 #: to get it.
@@ -27,6 +33,10 @@ DATASET_LAYOUTS = {
         'and data/cityscapes/gtFine/{train,val}/<city>/'
         '*_gtFine_labelTrainIds.png (made by tools/dataset_converters/'
         'cityscapes.py)', 'Cityscapes'),
+    'ImageNet': (
+        'ImageNet', 'data/imagenet/{train,val}/ with the file lists '
+        'data/imagenet/meta/{train,val}.txt ("<path> <label>" per line), as '
+        'mmpretrain reads it', 'ImageNet'),
     'PascalVOCDataset': (
         'Pascal VOC 2012 segmentation (with SBD)', 'data/VOCdevkit/VOC2012/'
         '{JPEGImages,SegmentationClass,SegmentationClassAug,'
@@ -40,22 +50,22 @@ class ConfigError(Exception):
 
 
 def check_task(cfg: Config, tool: str,
-               scopes: Sequence[str] = ('mmdet', 'mmseg')) -> str:
+               scopes: Sequence[str] = tuple(TASK_SCOPES)) -> str:
     """Check ``cfg`` is a config of a task ``tool`` runs; return its scope."""
     scope = cfg.get('default_scope')
     if scope not in scopes:
+        known = ', '.join(f"default_scope='{s}' ({TASK_SCOPES[s]})"
+                          for s in scopes)
         raise ConfigError(
             f'{tool} runs {" and ".join(scopes)} configs, but '
-            f'{cfg.filename} has default_scope={scope!r}. Detection configs '
-            "set default_scope='mmdet', segmentation configs "
-            "default_scope='mmseg' (both do when they inherit mmdet or mmseg "
-            'base configs).')
+            f'{cfg.filename} has default_scope={scope!r}. Configs set {known}; '
+            'they do when they inherit that library\'s base configs.')
     model_type = cfg.get('model', {}).get('type')
     if model_type is None:
         raise ConfigError(f'{cfg.filename} defines no model with a type')
     init_default_scope(scope)
     if _scope_models(scope).get(model_type) is None:
-        owner = [s for s in ('mmdet', 'mmseg')
+        owner = [s for s in scopes
                  if s != scope and _scope_models(s).get(model_type)]
         hint = (f" It is an {owner[0]} model: use an {owner[0]} config "
                 f"(default_scope='{owner[0]}')." if owner else '')
@@ -65,12 +75,9 @@ def check_task(cfg: Config, tool: str,
 
 
 def _scope_models(scope: str):
-    if scope == 'mmdet':
-        from mmdet.registry import MODELS
-    else:
-        from mmseg.registry import MODELS
-    MODELS.import_from_location()
-    return MODELS
+    registry = importlib.import_module(f'{scope}.registry')
+    registry.MODELS.import_from_location()
+    return registry.MODELS
 
 
 def iter_datasets(dataset: Dict) -> Iterator[Dict]:
@@ -90,6 +97,8 @@ def _dataset_paths(dataset: Dict) -> List[str]:
     if dataset.get('ann_file'):
         paths.append(osp.join(root, dataset['ann_file']))
     prefix = dataset.get('data_prefix') or {}
+    if isinstance(prefix, str):     # mmpretrain's datasets take a plain path
+        prefix = dict(img_path=prefix)
     paths += [osp.join(root, p) for p in prefix.values() if p]
     return paths
 
@@ -119,47 +128,102 @@ def _missing_data_message(dataset: Dict, split: str, path: str,
 
 
 def check_pretrained(cfg: Config) -> None:
-    """Check the local checkpoints ``Pretrained`` inits will load exist."""
-    for init_cfg in _pretrained_inits(cfg.get('model', {})):
-        checkpoint = init_cfg.get('checkpoint', '')
-        if '://' not in checkpoint and not osp.isfile(checkpoint):
+    """Check each local checkpoint a ``Pretrained`` init loads fits its module.
+
+    A backbone ``init_cfg`` with ``prefix='backbone.'`` takes the backbone of
+    an ImageNet classifier checkpoint: the checkpoint must hold every weight
+    of the backbone, in the same shapes. Weights of stages the backbone does
+    not build (a stride-8 segmentation backbone stops before the last) are
+    left out, as mmengine leaves them.
+    """
+    for path, init_cfg in _pretrained_inits(cfg.get('model', {})):
+        checkpoint = init_cfg.get('checkpoint') or ''
+        if '://' in checkpoint:
+            continue
+        if not osp.isfile(checkpoint):
             raise ConfigError(
-                f'{cfg.filename} initialises from {checkpoint}, which does '
-                'not exist. For MobileNetV2 + CA convert the released '
-                'weights (README.md, "Pretrained weights from the release"); '
-                'for other backbones train them on ImageNet, or train from '
-                'scratch with --cfg-options model.backbone.init_cfg=None.')
+                f'{cfg.filename} initialises {path or "the model"} from '
+                f'{checkpoint or "None"}, which does not exist. Pretrain it '
+                'with tools/train.py and the matching configs/*_imagenet.py, '
+                'or for MobileNetV2 + CA convert the released weights '
+                '(README.md, "Pretrained weights"); or train from scratch '
+                f'with --cfg-options {path}.init_cfg=None.')
+        if path.split('.')[-1:] == ['backbone']:
+            _check_backbone_checkpoint(cfg, path, init_cfg)
 
 
-def _pretrained_inits(node: Any) -> Iterator[Dict]:
+def _check_backbone_checkpoint(cfg: Config, path: str, init_cfg: Dict) -> None:
+    from mmengine.registry import MODELS
+    node = cfg.model
+    for part in path.split('.')[1:]:
+        node = node[part]
+    backbone_cfg = dict(node, init_cfg=None)
+    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    expected = MODELS.build(backbone_cfg).state_dict()
+    checkpoint = init_cfg['checkpoint']
+    weights = unwrap_state_dict(
+        load_checkpoint_safely(checkpoint, map_location='cpu'))
+    prefix = init_cfg.get('prefix')
+    if prefix:
+        if not any(key.startswith(prefix) for key in weights):
+            raise ConfigError(
+                f'{checkpoint} has no {prefix}* weights for {path}: it is not '
+                'a classifier checkpoint of tools/train.py or of the release '
+                'converter (tools/model_converters/). Convert it, or drop '
+                f'prefix from {path}.init_cfg if it holds a bare backbone.')
+        weights = select_prefix(weights, prefix)
+    mismatch = compare_state_dicts(weights, expected)
+    built = {key.split('.')[0] for key in expected}
+    mismatch.unexpected = [key for key in mismatch.unexpected
+                           if key.split('.')[0] in built]
+    if mismatch:
+        raise ConfigError(
+            f'{checkpoint} does not fit {path} ({backbone_cfg["type"]}, '
+            f'attention={backbone_cfg.get("attention", "default")}): '
+            f'{mismatch.describe()}. Was it trained with another backbone or '
+            'attention? Use the checkpoint of the matching configs/'
+            '*_imagenet.py.')
+
+
+def _pretrained_inits(node: Any, path: str = 'model'
+                      ) -> Iterator[Tuple[str, Dict]]:
+    """``(path of the module config, init_cfg)`` of every Pretrained init."""
     if isinstance(node, dict):
-        if node.get('type') == 'Pretrained':
-            yield node
-        for value in node.values():
-            yield from _pretrained_inits(value)
+        init_cfgs = node.get('init_cfg')
+        for init_cfg in (init_cfgs if isinstance(init_cfgs, (list, tuple))
+                         else [init_cfgs]):
+            if isinstance(init_cfg, dict) and \
+                    init_cfg.get('type') == 'Pretrained':
+                yield path, init_cfg
+        for key, value in node.items():
+            if key != 'init_cfg':
+                yield from _pretrained_inits(value, f'{path}.{key}')
     elif isinstance(node, (list, tuple)):
-        for item in node:
-            yield from _pretrained_inits(item)
+        for index, item in enumerate(node):
+            yield from _pretrained_inits(item, f'{path}.{index}')
 
 
 def check_checkpoint_matches(model: torch.nn.Module, path: str) -> None:
     """Check a checkpoint holds exactly the weights of ``model``."""
-    checkpoint = load_checkpoint_safely(path, map_location='cpu')
-    weights = checkpoint.get('state_dict', checkpoint)
-    weights = {k[7:] if k.startswith('module.') else k: v
-               for k, v in weights.items()}
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(weights))
-    unexpected = sorted(set(weights) - set(expected))
-    wrong_shape = sorted(k for k in set(expected) & set(weights)
-                         if expected[k].shape != weights[k].shape)
-    if missing or unexpected or wrong_shape:
-        raise ConfigError(
-            f'checkpoint {path} does not match the model of the config: '
-            f'{len(missing)} missing keys (e.g. {missing[:3]}), '
-            f'{len(unexpected)} unexpected keys (e.g. {unexpected[:3]}), '
-            f'{len(wrong_shape)} of other shapes (e.g. {wrong_shape[:3]}). '
-            'Was it trained with another config?')
+    weights = unwrap_state_dict(load_checkpoint_safely(path, map_location='cpu'))
+    mismatch = compare_state_dicts(weights, model.state_dict())
+    if not mismatch:
+        return
+    hint = 'Was it trained with another config?'
+    if mismatch.wrong_shape and all(
+            key.startswith(('head.', 'bbox_head.', 'decode_head.'))
+            for key in mismatch.wrong_shape):
+        hint = ('Its head was trained for another number of classes. To '
+                'fine-tune from it, load its backbone alone: --cfg-options '
+                "model.backbone.init_cfg.type=Pretrained "
+                f"model.backbone.init_cfg.checkpoint={path} "
+                "model.backbone.init_cfg.prefix=backbone.")
+    elif any(key.startswith(('features.', 'classifier.'))
+             for key in mismatch.unexpected):
+        hint = ('It is a checkpoint of the released code: convert it with '
+                'tools/model_converters/coordattention_to_mmca.py first.')
+    raise ConfigError(f'checkpoint {path} does not match the model of the '
+                      f'config: {mismatch.describe()}. {hint}')
 
 
 def check_cfg_options(cfg: Config, options: Dict) -> None:

@@ -24,19 +24,36 @@ def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
 
 
 def config_input_size(cfg: Config) -> Tuple[int, int]:
-    """The (H, W) the config's test pipeline resizes to."""
+    """The (H, W) the config's test pipeline feeds the model.
+
+    That is the last fixed size it sets: a ``CenterCrop`` (classification)
+    or a ``Resize`` to a (W, H) scale (detection, segmentation).
+    """
+    size = None
     for step in cfg.get('test_pipeline', []):
-        if step.get('type') == 'Resize':
+        if step.get('type') == 'CenterCrop':
+            crop = step['crop_size']
+            w, h = (crop, crop) if isinstance(crop, int) else crop
+            size = (h, w)
+        elif step.get('type') == 'Resize' and isinstance(
+                step.get('scale'), (tuple, list)):
             w, h = step['scale']
-            return h, w
-    raise ValueError('the config has no Resize in test_pipeline; pass --shape')
+            size = (h, w)
+    if size is None:
+        raise ValueError('the config has no fixed-size Resize or CenterCrop '
+                         'in test_pipeline; pass --shape')
+    return size
 
 
 def build_inference_model(cfg: Config) -> torch.nn.Module:
     """The config's model in its scope, in eval mode, without loading
     pretrained weights (for analysis, benchmarks and export)."""
     init_default_scope(cfg.get('default_scope', 'mmengine'))
-    return MODELS.build(cfg.model).eval()
+    model = dict(cfg.model)
+    # mmpretrain configs keep it beside the model; the Runner merges it so
+    if cfg.get('data_preprocessor') is not None:
+        model.setdefault('data_preprocessor', cfg.data_preprocessor)
+    return MODELS.build(model).eval()
 
 
 def default_work_dir(config_path: str) -> str:

@@ -1,4 +1,8 @@
-"""The release converter, against a re-implementation of the release layout."""
+"""The release converter, against a re-implementation of the release layout.
+
+The release (houqb/CoordAttention ``mbv2_ca.pth``) cannot be downloaded
+here, so ``ReleaseMBV2CA`` rebuilds its layout and computes its logits
+independently of mmca."""
 import subprocess
 import sys
 
@@ -71,20 +75,32 @@ class ReleaseMBV2CA(nn.Module):
         self.conv = nn.Sequential(*conv_bn(320, 1280))
         self.classifier = nn.Sequential(nn.Dropout(0.1), nn.Linear(1280, 1000))
 
-    def forward(self, x):
+    def forward_features(self, x):
         return self.conv(self.features(x))
+
+    def forward(self, x):
+        return self.classifier(self.forward_features(x).mean((2, 3)))
 
 
 @pytest.fixture(scope='module')
 def release(tmp_path_factory):
     torch.manual_seed(0)
     model = ReleaseMBV2CA()
-    for m in model.modules():   # non-trivial BN statistics and affine terms
-        if isinstance(m, nn.BatchNorm2d):
-            m.running_mean.uniform_(-0.1, 0.1)
-            m.running_var.uniform_(0.5, 1.5)
+    # weights of trained scale: He init, random BN affine terms, and BN
+    # statistics gathered from data, so activations neither vanish nor
+    # saturate and logits differ between inputs
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode='fan_out')
+        elif isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=0.1)
+        elif isinstance(m, nn.BatchNorm2d):
+            m.momentum = None
             m.weight.data.uniform_(0.5, 1.5)
             m.bias.data.uniform_(-0.1, 0.1)
+    with torch.no_grad():
+        for _ in range(2):
+            model(torch.randn(4, 3, 224, 224))
     path = tmp_path_factory.mktemp('release') / 'mbv2_ca.pth'
     torch.save(model.state_dict(), path)
     return model.eval(), path
@@ -95,16 +111,35 @@ def run_converter(repo_root, src, dst):
                           cwd=repo_root, capture_output=True, text=True)
 
 
-def test_converted_weights_give_the_same_features(release, tmp_path, repo_root):
+def classifier_from_config(repo_root):
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+    cfg = Config.fromfile(f'{repo_root}/configs/mbv2_ca_imagenet.py')
+    init_default_scope('mmpretrain')
+    return MODELS.build(cfg.model)
+
+
+def test_converted_checkpoint_gives_the_release_logits(release, tmp_path,
+                                                       repo_root):
     model, src = release
     dst = tmp_path / 'mbv2_ca_mmca.pth'
     result = run_converter(repo_root, src, dst)
     assert result.returncode == 0, result.stderr
-    backbone = MobileNetV2CA(out_indices=(7, )).eval()
-    backbone.load_state_dict(torch.load(dst)['state_dict'], strict=True)
+    classifier = classifier_from_config(repo_root).eval()
+    classifier.load_state_dict(torch.load(dst)['state_dict'], strict=True)
+    torch.manual_seed(1)
     x = torch.randn(2, 3, 224, 224)
     with torch.no_grad():
-        torch.testing.assert_close(backbone(x)[0], model(x), atol=1e-5, rtol=1e-5)
+        expected = model(x)
+        torch.testing.assert_close(classifier(x, mode='tensor'), expected,
+                                   atol=1e-4, rtol=0)
+        torch.testing.assert_close(
+            classifier.backbone(x)[0], model.forward_features(x),
+            atol=1e-4, rtol=1e-4)
+    # logits at a trained model's scale, which differ between the inputs
+    assert expected.abs().max() > 1
+    assert (expected[0] - expected[1]).abs().max() > 0.5
 
 
 def test_detector_and_segmentor_load_through_init_cfg(release, tmp_path, repo_root):
@@ -113,20 +148,21 @@ def test_detector_and_segmentor_load_through_init_cfg(release, tmp_path, repo_ro
     dst = tmp_path / 'mbv2_ca_mmca.pth'
     assert run_converter(repo_root, src, dst).returncode == 0
     weights = torch.load(dst)['state_dict']
+    init_cfg = dict(type='Pretrained', checkpoint=str(dst), prefix='backbone.')
     backbone = MODELS.build(dict(
-        type='MobileNetV2CA', out_indices=(4, 7),
-        init_cfg=dict(type='Pretrained', checkpoint=str(dst))))
+        type='MobileNetV2CA', out_indices=(4, 7), init_cfg=init_cfg))
     backbone.init_weights()
     for key, value in backbone.state_dict().items():
-        torch.testing.assert_close(value, weights[key])
+        torch.testing.assert_close(value, weights[f'backbone.{key}'])
     # a segmentation backbone that stops at stage 6 takes what it has
     seg = MODELS.build(dict(
         type='MobileNetV2CA', out_indices=(1, 2, 4, 6),
         strides=(1, 2, 2, 1, 1, 1, 1), dilations=(1, 1, 1, 2, 2, 4, 4),
-        init_cfg=dict(type='Pretrained', checkpoint=str(dst))))
+        init_cfg=init_cfg))
     seg.init_weights()
-    torch.testing.assert_close(seg.layer7[0].attention.conv_h.weight,
-                               weights['layer7.0.attention.conv_h.weight'])
+    torch.testing.assert_close(
+        seg.layer7[0].attention.conv_h.weight,
+        weights['backbone.layer7.0.attention.conv_h.weight'])
 
 
 def test_missing_key_is_named_in_mmca_terms(release, tmp_path, repo_root):
@@ -137,7 +173,7 @@ def test_missing_key_is_named_in_mmca_terms(release, tmp_path, repo_root):
     torch.save(state, src)
     result = run_converter(repo_root, src, tmp_path / 'out.pth')
     assert result.returncode != 0 and 'Traceback' not in result.stderr
-    assert 'Missing keys: layer3.1.attention.conv_h.weight;' in result.stderr
+    assert '1 missing (backbone.layer3.1.attention.conv_h.weight)' in result.stderr
     assert not (tmp_path / 'out.pth').exists()
 
 
@@ -151,3 +187,58 @@ def test_wrong_layout_names_the_unexpected_key(state, tmp_path, repo_root):
     result = run_converter(repo_root, src, tmp_path / 'out.pth')
     assert result.returncode != 0 and 'Traceback' not in result.stderr
     assert f'unexpected key {next(iter(state))}' in result.stderr
+
+
+def test_tools_test_evaluates_the_converted_release(release, tmp_path,
+                                                   repo_root):
+    """tools/test.py on the converted release scores what the release scores.
+
+    The val images are 256x256, so the config's test pipeline (short side to
+    256, centre crop 224) is a plain crop that this test can repeat. Half the
+    labels are the release's own predictions, so its top-1 is exactly 50%.
+    """
+    import cv2
+    import numpy as np
+    model, src = release
+    dst = tmp_path / 'mbv2_ca_mmca.pth'
+    assert run_converter(repo_root, src, dst).returncode == 0
+    root = tmp_path / 'imagenet'
+    (root / 'val').mkdir(parents=True)
+    (root / 'meta').mkdir()
+    rng = np.random.default_rng(0)
+    mean = np.array([123.675, 116.28, 103.53], np.float32)
+    std = np.array([58.395, 57.12, 57.375], np.float32)
+    names, crops = [], []
+    for i in range(6):
+        image = cv2.GaussianBlur(rng.integers(0, 256, (256, 256, 3), np.uint8),
+                                 (9, 9), 3)
+        name = f'ILSVRC2012_val_{i + 1:08d}.JPEG'
+        cv2.imwrite(str(root / 'val' / name), image)
+        rgb = cv2.imread(str(root / 'val' / name))[16:240, 16:240, ::-1]
+        crops.append(((rgb - mean) / std).transpose(2, 0, 1))
+        names.append(name)
+    with torch.no_grad():
+        scores = model(torch.from_numpy(np.stack(crops)).float()).softmax(1)
+    predicted = scores.argmax(1).tolist()
+    labels = [p if i % 2 == 0 else (p + 1) % 1000
+              for i, p in enumerate(predicted)]
+    (root / 'meta' / 'val.txt').write_text(''.join(
+        f'{name} {label}\n' for name, label in zip(names, labels)))
+    (root / 'train').mkdir()
+    (root / 'meta' / 'train.txt').write_text('')
+    out = tmp_path / 'preds.pkl'
+    result = subprocess.run(
+        [sys.executable, 'tools/test.py', 'configs/mbv2_ca_imagenet.py',
+         str(dst), '--work-dir', str(tmp_path / 'work'), '--out', str(out),
+         '--cfg-options', f'test_dataloader.dataset.data_root={root}',
+         'test_dataloader.num_workers=0', 'test_dataloader.batch_size=3',
+         'test_dataloader.persistent_workers=False'],
+        cwd=repo_root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'accuracy/top1: 50.0000' in result.stdout + result.stderr
+    import pickle
+    with open(out, 'rb') as f:
+        dumped = pickle.load(f)
+    tool_scores = torch.stack([torch.as_tensor(d['pred_score'])
+                               for d in dumped])
+    torch.testing.assert_close(tool_scores, scores, atol=1e-4, rtol=0)

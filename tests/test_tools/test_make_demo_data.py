@@ -1,5 +1,7 @@
-"""The demo data generator, checked through pycocotools, mmdet and mmseg."""
+"""The demo data generator, checked through pycocotools, mmdet, mmseg and
+mmpretrain."""
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -11,7 +13,8 @@ import pytest
 from mmengine.registry import DefaultScope
 from PIL import Image
 
-from tools.make_demo_data import SEG_CLASSES, SEG_PALETTE, SHAPE_CLASSES
+from tools.make_demo_data import (CLS_CLASSES, CLS_SIZE, SEG_CLASSES,
+                                  SEG_PALETTE, SHAPE_CLASSES, render_object)
 
 SCRIPT = 'tools/make_demo_data.py'
 NUM_TRAIN, NUM_VAL = 12, 3
@@ -51,6 +54,22 @@ def cityscapes_stems(data, split='train'):
             for img in images]
 
 
+def imagenet_meta(data, split):
+    """``meta/{split}.txt`` as ``(file below split, label)`` pairs."""
+    lines = (data / 'imagenet_shapes' / 'meta' / f'{split}.txt').read_text()
+    return [(name, int(label))
+            for name, label in (line.split() for line in lines.splitlines())]
+
+
+def contrast(image, mask):
+    """RGB distance between the inside of ``mask`` and a ring around it."""
+    mask = mask.astype(np.uint8)
+    ring = cv2.dilate(mask, np.ones((9, 9))).astype(bool) & ~cv2.dilate(
+        mask, np.ones((3, 3))).astype(bool)
+    core = cv2.erode(mask, np.ones((3, 3))) > 0
+    return np.linalg.norm(image[core].mean(0) - image[ring].mean(0))
+
+
 def test_layout_and_counts(data):
     coco = data / 'coco_shapes'
     assert len(list((coco / 'train').glob('*.jpg'))) == NUM_TRAIN
@@ -73,6 +92,28 @@ def test_layout_and_counts(data):
            'Segmentation')
     assert len((seg / 'train.txt').read_text().split()) == NUM_TRAIN
     assert len((seg / 'val.txt').read_text().split()) == NUM_VAL
+
+
+def test_imagenet_meta_lists_exactly_the_files_written(data):
+    root = data / 'imagenet_shapes'
+    train = imagenet_meta(data, 'train')
+    written = [
+        path.relative_to(root / 'train').as_posix()
+        for path in (root / 'train').rglob('*') if path.is_file()
+    ]
+    assert sorted(written) == sorted(name for name, _ in train)
+    assert len(train) == NUM_TRAIN
+    for name, label in train:
+        folder = CLS_CLASSES[label]
+        assert re.fullmatch(rf'{folder}/{folder}_\d{{6}}\.JPEG', name), name
+    assert {label for _, label in train} == set(range(len(CLS_CLASSES)))
+    val = imagenet_meta(data, 'val')
+    assert sorted(path.name for path in (root / 'val').iterdir()) == \
+        sorted(name for name, _ in val)
+    assert len(val) == NUM_VAL
+    for name, label in val:
+        assert re.fullmatch(r'ILSVRC2012_val_\d{8}\.JPEG', name), name
+        assert 0 <= label < len(CLS_CLASSES)
 
 
 def test_coco_annotations_match_images(data):
@@ -105,12 +146,7 @@ def test_coco_annotations_match_images(data):
                 [x, y, x + bw, y + bh]
             assert ann['area'] <= bw * bh
             # The object differs from its surroundings.
-            ring = cv2.dilate(mask.astype(np.uint8), np.ones((9, 9)))
-            ring = ring.astype(bool) & ~cv2.dilate(
-                mask.astype(np.uint8), np.ones((3, 3))).astype(bool)
-            core = cv2.erode(mask.astype(np.uint8), np.ones((3, 3)))
-            contrasts.append(
-                np.linalg.norm(image[core > 0].mean(0) - image[ring].mean(0)))
+            contrasts.append(contrast(image, mask))
     assert labels == {1, 2, 3, 4}
     assert touches_border
     assert np.mean(np.array(contrasts) > 30) > 0.9
@@ -166,6 +202,8 @@ def test_deterministic_per_seed(repo_root, data, tmp_path):
         'VOCdevkit_shapes/VOC2012/SegmentationClass/2012_000001.png',
         'cityscapes_shapes/gtFine/train/aachen/'
         'aachen_000000_000019_gtFine_labelTrainIds.png',
+        'imagenet_shapes/train/ell/ell_000000.JPEG',
+        'imagenet_shapes/val/ILSVRC2012_val_00000003.JPEG',
     ]
     for name in files:
         reference = (data / name).read_bytes()
@@ -295,3 +333,91 @@ def test_voc_seg_palette_pngs(data):
         assert (label == 255).mean() < 0.1
         seen |= values
     assert seen == set(range(len(SEG_CLASSES))) | {255}
+
+
+def test_mmpretrain_imagenet_dataset(data):
+    from mmpretrain.datasets import ImageNet
+    from mmpretrain.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    root = data / 'imagenet_shapes'
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        for split, count in (('train', NUM_TRAIN), ('val', NUM_VAL)):
+            dataset = ImageNet(
+                data_root=str(root),
+                split=split,
+                metainfo=dict(classes=CLS_CLASSES),
+                pipeline=[
+                    dict(type='LoadImageFromFile'),
+                    dict(type='PackInputs')
+                ])
+            assert dataset.metainfo['classes'] == CLS_CLASSES
+            assert len(dataset) == count
+            labels = dict(imagenet_meta(data, split))
+            for i in range(len(dataset)):
+                sample = dataset[i]
+                name = Path(dataset.get_data_info(i)['img_path']).relative_to(
+                    root / split).as_posix()
+                assert sample['data_samples'].gt_label.tolist() == \
+                    [labels[name]]
+                h, w = sample['inputs'].shape[1:]
+                low, high = CLS_SIZE
+                assert low <= h <= high and low <= w <= high
+
+
+def test_cls_image_holds_one_large_contrasting_object():
+    for label in range(len(CLS_CLASSES)):
+        for seed in range(4):
+            scene = render_object(np.random.default_rng(seed), label)
+            [obj] = scene.objects
+            assert obj.label == label
+            h, w = obj.mask.shape
+            x0, y0, x1, y1 = obj.box
+            assert 0.4 <= max(x1 - x0, y1 - y0) / min(h, w) <= 0.81
+            inside = obj.mask.sum() / cv2.contourArea(
+                obj.polygon.astype(np.float32))
+            assert inside >= 0.85
+            assert contrast(scene.image, obj.mask) > 30
+
+
+def shape_features(mask):
+    """Rotation and scale invariant: area over convex hull, enclosing circle
+    and smallest enclosing rectangle."""
+    contours, _ = cv2.findContours(
+        mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    contour = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(contour)
+    _, radius = cv2.minEnclosingCircle(contour)
+    _, (rect_w, rect_h), _ = cv2.minAreaRect(contour)
+    return [
+        area / cv2.contourArea(cv2.convexHull(contour)),
+        area / (np.pi * radius**2), area / (rect_w * rect_h)
+    ]
+
+
+def held_out_accuracy(features, labels):
+    """Nearest class mean, fitted on the first half, scored on the rest."""
+    x = np.array(features)
+    x = (x - x.mean(0)) / x.std(0)
+    fit = np.arange(len(labels)) < len(labels) // 2
+    means = np.stack([
+        x[fit & (labels == k)].mean(0) for k in range(len(CLS_CLASSES))
+    ])
+    predicted = np.linalg.norm(x[~fit, None] - means, axis=2).argmin(1)
+    return (predicted == labels[~fit]).mean()
+
+
+def test_cls_label_is_carried_by_shape_not_colour_or_size():
+    shapes, looks = [], []
+    labels = np.arange(16 * len(CLS_CLASSES)) % len(CLS_CLASSES)
+    for index, label in enumerate(labels):
+        scene = render_object(np.random.default_rng(index), label)
+        [obj] = scene.objects
+        x0, y0, x1, y1 = obj.box
+        shapes.append(shape_features(obj.mask))
+        looks.append([
+            *scene.image[obj.mask].mean(0),
+            max(x1 - x0, y1 - y0) / min(obj.mask.shape)
+        ])
+    assert held_out_accuracy(shapes, labels) >= 0.9
+    # Chance is 1/8: the object's colour and size say nothing of its class.
+    assert held_out_accuracy(looks, labels) <= 0.3

@@ -3,10 +3,16 @@
 The release (houqb/CoordAttention, ``mbv2_ca.py``) names its layers
 ``features.0.{0,1}`` (stem), ``features.N.conv.M`` (block N), with the CA at
 ``conv.6`` (``conv1``, ``bn1``, ``conv2`` for H, ``conv3`` for W),
-``conv.{0,1}`` (final 1x1 to 1280) and ``classifier.1`` (the linear layer).
-The result loads into ``MobileNetV2CA()`` with ``strict=True`` and into the
-backbone of any detector or segmentor through
-``init_cfg=dict(type='Pretrained', checkpoint=DST)``.
+``conv.{0,1}`` (final 1x1 to 1280) and ``classifier.1`` (the linear layer
+after a dropout).
+
+The result is a checkpoint of ``configs/mbv2_ca_imagenet.py`` (mmpretrain's
+``ImageClassifier``: ``backbone.*`` and ``head.fc.*``), as one that
+``tools/train.py`` writes for that config:
+
+- ``tools/test.py configs/mbv2_ca_imagenet.py DST`` evaluates it on ImageNet;
+- every detection and segmentation config loads its backbone through
+  ``init_cfg=dict(type='Pretrained', checkpoint=DST, prefix='backbone.')``.
 
 Usage: python tools/model_converters/coordattention_to_mmca.py SRC DST
 """
@@ -17,7 +23,10 @@ from typing import Dict, List
 import torch
 
 from mmca.models import MobileNetV2CA
-from mmca.utils import load_checkpoint_safely
+from mmca.utils import (compare_state_dicts, load_checkpoint_safely,
+                        unwrap_state_dict)
+
+NUM_CLASSES, FEATURES = 1000, 1280
 
 # Position of each layer inside the release's ``conv`` Sequential.
 EXPANDING_BLOCK = {
@@ -43,52 +52,47 @@ def block_names() -> List[str]:
 
 
 def convert(src: Dict[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
-    """Rename release keys to ``MobileNetV2CA`` keys; drop the classifier."""
-    src = {k[len('module.'):] if k.startswith('module.') else k: v
-           for k, v in src.items()}
+    """Rename release keys to the keys of the mmpretrain classifier."""
     blocks = block_names()
     dst = OrderedDict()
     for key, value in src.items():
         parts = key.split('.')
-        if parts[0] == 'classifier':
-            continue
-        if parts[0] == 'features' and parts[1] == '0':
+        if parts[:2] == ['classifier', '1']:
+            dst[f'head.fc.{parts[-1]}'] = value
+        elif parts[0] == 'features' and parts[1] == '0':
             name = {'0': 'conv1.conv', '1': 'conv1.bn'}[parts[2]]
-            dst[f'{name}.{parts[-1]}'] = value
+            dst[f'backbone.{name}.{parts[-1]}'] = value
         elif parts[0] == 'features':
             block = int(parts[1])
             table = FIRST_BLOCK if block == 1 else EXPANDING_BLOCK
             layer = '.'.join(parts[3:-1])
             if block > len(blocks) or layer not in table:
                 raise KeyError(f'unexpected key {key} in the source checkpoint')
-            dst[f'{blocks[block - 1]}.{table[layer]}.{parts[-1]}'] = value
+            dst[f'backbone.{blocks[block - 1]}.{table[layer]}.{parts[-1]}'] = value
         elif parts[0] == 'conv':
             name = {'0': 'conv2.conv', '1': 'conv2.bn'}[parts[1]]
-            dst[f'{name}.{parts[-1]}'] = value
+            dst[f'backbone.{name}.{parts[-1]}'] = value
         else:
             raise KeyError(f'unexpected key {key} in the source checkpoint')
     return dst
 
 
+def expected_state_dict() -> Dict[str, torch.Tensor]:
+    """The weights of ``configs/mbv2_ca_imagenet.py``'s classifier."""
+    backbone = MobileNetV2CA(out_indices=(7, )).state_dict()
+    expected = {f'backbone.{k}': v for k, v in backbone.items()}
+    expected['head.fc.weight'] = torch.empty(NUM_CLASSES, FEATURES)
+    expected['head.fc.bias'] = torch.empty(NUM_CLASSES)
+    return expected
+
+
 def check_layout(state_dict: Dict[str, torch.Tensor]) -> None:
     """Raise a ``KeyError`` naming missing and unexpected keys, if any."""
-    expected = MobileNetV2CA().state_dict()
-    missing = sorted(set(expected) - set(state_dict))
-    unexpected = sorted(set(state_dict) - set(expected))
-    wrong_shape = sorted(
-        k for k in set(expected) & set(state_dict)
-        if expected[k].shape != state_dict[k].shape)
-    if missing or unexpected or wrong_shape:
+    mismatch = compare_state_dicts(state_dict, expected_state_dict())
+    if mismatch:
         raise KeyError(
             'the source is not a released MobileNetV2-CA (width 1.0) '
-            f'checkpoint. Missing keys: {_listing(missing)}; unexpected '
-            f'keys: {_listing(unexpected)}; wrong shapes: '
-            f'{_listing(wrong_shape)}')
-
-
-def _listing(keys: List[str], most: int = 8) -> str:
-    more = f' (+{len(keys) - most} more)' if len(keys) > most else ''
-    return (', '.join(keys[:most]) + more) or 'none'
+            f'checkpoint: {mismatch.describe(most=8)}')
 
 
 def main() -> None:
@@ -98,7 +102,7 @@ def main() -> None:
     args = parser.parse_args()
 
     checkpoint = load_checkpoint_safely(args.src, map_location='cpu')
-    state_dict = checkpoint.get('state_dict', checkpoint)
+    state_dict = unwrap_state_dict(checkpoint)
     try:
         converted = convert(state_dict)
         check_layout(converted)
@@ -106,8 +110,8 @@ def main() -> None:
         raise SystemExit(f'error: {args.src}: {err.args[0]}')
     torch.save(dict(state_dict=converted,
                     meta=dict(source=args.src, converter=__file__)), args.dst)
-    print(f'wrote {len(converted)} tensors to {args.dst} '
-          f'(dropped the ImageNet classifier)')
+    print(f'wrote {len(converted)} tensors to {args.dst} (backbone.* and '
+          'head.fc.*, a checkpoint of configs/mbv2_ca_imagenet.py)')
 
 
 if __name__ == '__main__':

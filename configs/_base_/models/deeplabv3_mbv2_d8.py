@@ -25,7 +25,9 @@ model = dict(
         dilations=(1, 1, 1, 2, 2, 4, 4),
         out_indices=(1, 2, 4, 6),
         norm_cfg=norm_cfg,
-        init_cfg=dict(type='Pretrained', checkpoint=None)),
+        # the backbone.* weights of an ImageNet classifier checkpoint
+        init_cfg=dict(
+            type='Pretrained', checkpoint=None, prefix='backbone.')),
     decode_head=dict(
         type='ASPPHead',
         in_channels=320,

@@ -1,0 +1,191 @@
+"""Classification through tools/train.py and test.py, and on to fine-tuning.
+
+One short training run on a tiny ImageNet-layout shapes set (module
+fixture) feeds the evaluation, the pretraining-to-fine-tuning hand-over and
+the bad-input cases; everything runs on CPU.
+"""
+import pickle
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+DEMO = 'configs/demo/mbv2_ca_shapes_cls.py'
+
+
+def run(args, cwd):
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+
+
+def data_options(data_root: Path):
+    return [f'{split}_dataloader.dataset.data_root={data_root}/'
+            for split in ('train', 'val', 'test')]
+
+
+@pytest.fixture(scope='module')
+def tiny_data(tmp_path_factory, repo_root):
+    out = tmp_path_factory.mktemp('data')
+    result = run([sys.executable, 'tools/make_demo_data.py', '--out', str(out),
+                  '--tasks', 'cls', '--num-train', '32', '--num-val', '16'],
+                 repo_root)
+    assert result.returncode == 0, result.stderr
+    return out / 'imagenet_shapes'
+
+
+@pytest.fixture(scope='module')
+def trained(tiny_data, tmp_path_factory, repo_root):
+    work_dir = tmp_path_factory.mktemp('train')
+    result = run([
+        sys.executable, 'tools/train.py', DEMO, '--work-dir', str(work_dir),
+        '--cfg-options', *data_options(tiny_data),
+        'train_dataloader.batch_size=8', 'train_cfg.max_epochs=1',
+        'train_cfg.val_interval=1', 'default_hooks.logger.interval=1'
+    ], repo_root)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return work_dir
+
+
+def test_training_writes_a_classifier_checkpoint(trained):
+    checkpoint = torch.load(trained / 'epoch_1.pth', map_location='cpu',
+                            weights_only=False)
+    keys = set(checkpoint['state_dict'])
+    assert 'head.fc.weight' in keys
+    assert all(k.startswith(('backbone.', 'head.', 'data_preprocessor.'))
+               for k in keys)
+    assert checkpoint['state_dict']['head.fc.weight'].shape == (8, 1280)
+
+
+def test_test_py_accuracy_is_that_of_its_predictions(trained, tiny_data,
+                                                     tmp_path, repo_root):
+    out = tmp_path / 'preds.pkl'
+    result = run([
+        sys.executable, 'tools/test.py', DEMO, str(trained / 'epoch_1.pth'),
+        '--work-dir', str(tmp_path), '--out', str(out), '--cfg-options',
+        *data_options(tiny_data)
+    ], repo_root)
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = re.findall(r'accuracy/top1: ([\d.]+)', result.stdout + result.stderr)
+    assert found, result.stdout[-2000:]
+    with open(out, 'rb') as f:
+        predictions = pickle.load(f)
+    assert len(predictions) == 16
+    correct = [int(p['pred_label']) == int(p['gt_label']) for p in predictions]
+    assert float(found[-1]) == pytest.approx(100 * sum(correct) / 16, abs=1e-3)
+    labels = (tiny_data / 'meta' / 'val.txt').read_text().split('\n')
+    assert [int(p['gt_label']) for p in predictions] == [
+        int(line.split()[1]) for line in labels if line]
+
+
+@pytest.mark.parametrize('config', [
+    'configs/ssdlite_mbv2_ca_coco.py', 'configs/deeplabv3_mbv2_ca_d8_voc.py'
+])
+def test_classifier_checkpoint_initialises_detector_and_segmentor(
+        trained, config, repo_root):
+    """The checkpoint tools/train.py writes is what fine-tuning loads."""
+    import mmca  # noqa: F401
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, init_default_scope
+    checkpoint = str(trained / 'epoch_1.pth')
+    cfg = Config.fromfile(f'{repo_root}/{config}')
+    cfg.model.backbone.init_cfg.checkpoint = checkpoint
+    init_default_scope(cfg.default_scope)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    weights = torch.load(checkpoint, map_location='cpu',
+                         weights_only=False)['state_dict']
+    backbone = model.backbone.state_dict()
+    assert len(backbone) > 200
+    for key, value in backbone.items():
+        assert torch.equal(value, weights[f'backbone.{key}']), key
+
+
+def error_of(result) -> str:
+    assert result.returncode != 0, result.stdout[-2000:]
+    assert 'Traceback' not in result.stderr, result.stderr[-3000:]
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    return lines[-1]
+
+
+def test_missing_imagenet_names_the_layout(tmp_path, repo_root):
+    message = error_of(run([
+        sys.executable, 'tools/train.py', 'configs/mbv2_ca_imagenet.py',
+        '--work-dir', str(tmp_path), '--cfg-options',
+        *data_options(tmp_path / 'nowhere')
+    ], repo_root))
+    assert 'ImageNet' in message or 'ImageNet' in message
+
+
+def test_missing_meta_file_is_named(tiny_data, tmp_path, repo_root):
+    data = tmp_path / 'imagenet_shapes'
+    shutil.copytree(tiny_data, data)
+    (data / 'meta' / 'val.txt').unlink()
+    result = run([
+        sys.executable, 'tools/train.py', DEMO, '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options', *data_options(data)
+    ], repo_root)
+    assert result.returncode != 0 and 'Traceback' not in result.stderr
+    assert f'{data}/meta/val.txt does not exist' in result.stderr
+
+
+def test_release_layout_checkpoint_in_init_cfg_is_refused(tmp_path,
+                                                          repo_root):
+    release = tmp_path / 'mbv2_ca.pth'
+    torch.save({'features.0.0.weight': torch.zeros(32, 3, 3, 3)}, release)
+    result = run([
+        sys.executable, 'tools/train.py', 'configs/ssdlite_mbv2_ca_coco.py',
+        '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+        f'model.backbone.init_cfg.checkpoint={release}',
+        f'train_dataloader.dataset.dataset.data_root={tmp_path}/',
+    ], repo_root)
+    assert result.returncode != 0 and 'Traceback' not in result.stderr
+    assert 'has no backbone.* weights' in result.stderr
+
+
+def test_checkpoint_of_another_attention_in_init_cfg_is_refused(
+        trained, tmp_path, repo_root):
+    result = run([
+        sys.executable, 'tools/train.py', 'configs/ssdlite_mbv2_se_coco.py',
+        '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+        f'model.backbone.init_cfg.checkpoint={trained / "epoch_1.pth"}'
+    ], repo_root)
+    assert result.returncode != 0 and 'Traceback' not in result.stderr
+    assert 'does not fit model.backbone' in result.stderr
+    assert 'attention' in result.stderr
+
+
+def test_checkpoint_of_another_task_to_resume_is_refused(
+        trained, tiny_data, tmp_path, repo_root):
+    other = tmp_path / 'detector.pth'
+    torch.save({'state_dict': {'bbox_head.cls_convs.0.weight':
+                               torch.zeros(1)}}, other)
+    message = error_of(run([
+        sys.executable, 'tools/train.py', DEMO, '--work-dir',
+        str(tmp_path / 'work'), '--resume', str(other), '--cfg-options',
+        *data_options(tiny_data)
+    ], repo_root))
+    assert f'checkpoint {other} does not match the model' in message
+
+
+def test_classifier_of_other_classes_names_the_fine_tuning_fix(
+        trained, tiny_data, tmp_path, repo_root):
+    weights = torch.load(trained / 'epoch_1.pth', map_location='cpu',
+                         weights_only=False)['state_dict']
+    weights['head.fc.weight'] = torch.zeros(1000, 1280)
+    weights['head.fc.bias'] = torch.zeros(1000)
+    imagenet = tmp_path / 'imagenet_1000.pth'
+    torch.save({'state_dict': weights}, imagenet)
+    for tool, args in (('tools/test.py', [str(imagenet)]),
+                       ('tools/train.py', [])):
+        options = data_options(tiny_data)
+        if tool == 'tools/train.py':
+            options.append(f'load_from={imagenet}')
+        message = error_of(run([
+            sys.executable, tool, DEMO, *args, '--work-dir',
+            str(tmp_path / 'work'), '--cfg-options', *options
+        ], repo_root))
+        assert 'another number of classes' in message, tool
+        assert 'model.backbone.init_cfg.prefix=backbone.' in message
