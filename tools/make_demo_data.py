@@ -10,7 +10,8 @@ are random. Detection and segmentation images hold several objects
 (circle, square, triangle, cross) that may overlap and may be cut by the image
 border. Classification images (112 to 144 px a side) hold exactly one large
 object of one of eight shapes (``CLS_CLASSES``), whose box leaves the image by
-at most 5 % of its side.
+at most 5 % of its side, on a background without stripes (see
+:func:`render_object`).
 
 Written layouts (``--out data``)::
 
@@ -238,11 +239,16 @@ _SHAPE_BUILDERS: Tuple[Callable[[np.random.Generator, float], np.ndarray],
                                _hexagon, _arrow, _ell)
 
 
-def _background(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
-    """Smooth colour blotches plus coloured stripes, float32 ``(h, w, 3)``."""
+def _blotches(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """Smooth colour blotches, float32 ``(h, w, 3)``."""
     grid_h, grid_w = rng.integers(2, 6, size=2)
     grid = rng.uniform(20, 235, (grid_h, grid_w, 3)).astype(np.float32)
-    image = cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
+    return cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+def _background(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """Smooth colour blotches plus coloured stripes, float32 ``(h, w, 3)``."""
+    image = _blotches(rng, h, w)
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     theta = rng.uniform(0, np.pi)
     phase = ((xs * np.cos(theta) + ys * np.sin(theta)) * 2 * np.pi /
@@ -330,12 +336,17 @@ def render_scene(rng: np.random.Generator, spec: SceneSpec) -> Scene:
 
 
 def render_object(rng: np.random.Generator, label: int) -> Scene:
-    """Render one large object of ``CLS_CLASSES[label]``, randomly rotated,
-    on a textured background of ``CLS_SIZE``."""
+    """Render one large object of ``CLS_CLASSES[label]`` on smooth colour
+    blotches, in an image of ``CLS_SIZE``.
+
+    Unlike the scenes, the object keeps its builder's orientation (only the
+    triangle and the cross turn) and the background has no stripes: with
+    both, a MobileNetV2 trained from scratch was at 15-20% top-1 after 300
+    steps where it is at 48% without, too slow for a demo of minutes.
+    """
     h, w = (int(n) for n in rng.integers(*CLS_SIZE, size=2, endpoint=True))
-    canvas = _background(rng, h, w)
-    polygon = _rotate(_SHAPE_BUILDERS[label](rng, 1.0),
-                      rng.uniform(0, 2 * np.pi))
+    canvas = _blotches(rng, h, w)
+    polygon = _SHAPE_BUILDERS[label](rng, 1.0)
     low, high = polygon.min(0), polygon.max(0)
     side = np.exp(rng.uniform(*np.log(CLS_OBJECT_SCALE))) * min(h, w)
     scale = side / (high - low).max()

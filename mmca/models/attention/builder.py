@@ -14,7 +14,8 @@ ATTENTION_TYPES = ('CoordAttention', 'SqueezeExcitation', 'CBAM')
 
 def build_attention(cfg: OptConfigType,
                     in_channels: int,
-                    inplace: bool = False) -> Optional[nn.Module]:
+                    inplace: bool = False,
+                    norm_cfg: OptConfigType = None) -> Optional[nn.Module]:
     """Build the attention module described by ``cfg`` for ``in_channels``.
 
     Args:
@@ -25,6 +26,10 @@ def build_attention(cfg: OptConfigType,
             may write its output there at inference. Passed to attention
             types whose constructor takes ``inplace``, unless ``cfg`` sets
             it, as mmcv's ``ConvModule`` does for activations.
+        norm_cfg (dict, optional): The norm of the block that holds the
+            attention. Passed to attention types whose constructor takes
+            ``norm_cfg``, unless ``cfg`` sets it, so that a backbone's SyncBN
+            or GN reaches the norm inside the attention too.
 
     Returns:
         nn.Module or None: The module, or None when ``cfg`` is None.
@@ -44,6 +49,9 @@ def build_attention(cfg: OptConfigType,
             f'Unknown attention type {attention_type!r}. mmca registers '
             f'{", ".join(ATTENTION_TYPES)}; use one of them, None for no '
             'attention, or register your own module in mmengine MODELS.')
-    if inplace and 'inplace' in inspect.signature(attention_cls).parameters:
+    parameters = inspect.signature(attention_cls).parameters
+    if inplace and 'inplace' in parameters:
         cfg.setdefault('inplace', True)
+    if norm_cfg is not None and 'norm_cfg' in parameters:
+        cfg.setdefault('norm_cfg', norm_cfg)
     return attention_cls(in_channels=in_channels, **cfg)

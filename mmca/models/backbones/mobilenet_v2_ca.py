@@ -56,6 +56,8 @@ class MobileNetV2CA(StagedBackbone):
         act_cfg (dict): Activation config. Defaults to ReLU6.
         norm_eval (bool): Keep norm layers in eval mode while training.
             Defaults to False.
+        zero_init_residual (bool): Start each residual block as the
+            identity (see :class:`StagedBackbone`). Defaults to False.
         with_cp (bool): Use checkpointing in the blocks. Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config;
             ``dict(type='Pretrained', checkpoint=...)`` loads weights made by
@@ -79,9 +81,11 @@ class MobileNetV2CA(StagedBackbone):
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU6'),
                  norm_eval: bool = False,
+                 zero_init_residual: bool = False,
                  with_cp: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
-        super().__init__(out_indices, frozen_stages, norm_eval, init_cfg)
+        super().__init__(out_indices, frozen_stages, norm_eval,
+                         zero_init_residual, init_cfg)
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
         in_channels = self.build_stem(widen_factor, **common)
         stage_settings = self.stage_settings(strides, dilations)

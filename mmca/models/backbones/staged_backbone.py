@@ -33,6 +33,10 @@ class StagedBackbone(BaseModule):
         frozen_stages (int): Freeze the stem and the first ``frozen_stages``
             stages (-1: nothing; 0: the stem only), as in mmdet.
         norm_eval (bool): Keep norm layers in eval mode while training.
+        zero_init_residual (bool): Start the last norm of every residual
+            branch at zero scale, so each residual block starts as the
+            identity (as mmdet's and mmpretrain's ResNets do); training from
+            scratch gets going sooner. Not applied over pretrained weights.
         init_cfg (dict or list[dict], optional): Initialization config.
     """
 
@@ -40,7 +44,8 @@ class StagedBackbone(BaseModule):
     num_stages: int
 
     def __init__(self, out_indices: Sequence[int], frozen_stages: int,
-                 norm_eval: bool, init_cfg: OptMultiConfig) -> None:
+                 norm_eval: bool, zero_init_residual: bool,
+                 init_cfg: OptMultiConfig) -> None:
         if init_cfg is None:
             init_cfg = [
                 dict(type='Kaiming', layer='Conv2d'),
@@ -59,6 +64,7 @@ class StagedBackbone(BaseModule):
         self.num_built_stages = max(out_indices) + 1
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
+        self.zero_init_residual = zero_init_residual
         self.stage_names: List[str] = []
 
     def build_stem(self, widen_factor: float, **layer_cfgs) -> int:
@@ -89,6 +95,16 @@ class StagedBackbone(BaseModule):
             if i in self.out_indices:
                 outs.append(x)
         return tuple(outs)
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        pretrained = isinstance(self.init_cfg, dict) and \
+            self.init_cfg.get('type') == 'Pretrained'
+        if self.zero_init_residual and not pretrained:
+            for module in self.modules():
+                norm = getattr(module, 'residual_norm', None)
+                if norm is not None:
+                    nn.init.zeros_(norm.weight)
 
     def _freeze_stages(self) -> None:
         if self.frozen_stages < 0:

@@ -1,5 +1,8 @@
 """The inverted residual block of MobileNetV2 with an attention slot."""
+from typing import Optional
+
 import torch
+import torch.nn as nn
 import torch.utils.checkpoint as cp
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
@@ -60,9 +63,15 @@ class InvertedResidual(BaseModule):
             mid_channels, mid_channels, 3, stride=stride, padding=dilation,
             dilation=dilation, groups=mid_channels, act_cfg=act_cfg, **common)
         # The depthwise output feeds only the attention: gate it in place.
-        self.attention = build_attention(attention, mid_channels, inplace=True)
+        self.attention = build_attention(
+            attention, mid_channels, inplace=True, norm_cfg=norm_cfg)
         self.linear_conv = ConvModule(
             mid_channels, out_channels, 1, act_cfg=None, **common)
+
+    @property
+    def residual_norm(self) -> Optional[nn.Module]:
+        """The last norm of the branch added to the identity, if any."""
+        return self.linear_conv.norm if self.use_res_connect else None
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         out = x if self.expand_conv is None else self.expand_conv(x)

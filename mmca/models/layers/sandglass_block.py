@@ -1,5 +1,8 @@
 """The sandglass block of MobileNeXt with an attention slot."""
+from typing import Optional
+
 import torch
+import torch.nn as nn
 import torch.utils.checkpoint as cp
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
@@ -76,7 +79,7 @@ class SandglassBlock(BaseModule):
         self.attention = build_attention(
             attention,
             out_channels if self.attention_after_expand else in_channels,
-            inplace=True)
+            inplace=True, norm_cfg=norm_cfg)
         self.reduce_conv = ConvModule(
             in_channels, mid_channels, 1, act_cfg=None, **common)
         self.expand_conv = ConvModule(
@@ -85,6 +88,15 @@ class SandglassBlock(BaseModule):
             out_channels, out_channels, 3, stride=stride, padding=dilation,
             dilation=dilation, groups=out_channels, act_cfg=None,
             **common) if with_depthwise_conv2 else None
+
+    @property
+    def residual_norm(self) -> Optional[nn.Module]:
+        """The last norm of the branch added to the identity, if any."""
+        if not self.use_res_connect:
+            return None
+        last = (self.expand_conv if self.depthwise_conv2 is None else
+                self.depthwise_conv2)
+        return last.norm
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.depthwise_conv1 is None:

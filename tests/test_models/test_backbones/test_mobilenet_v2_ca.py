@@ -118,3 +118,58 @@ def test_widen_factor():
 def test_bad_arguments_are_clear_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         MobileNetV2CA(**kwargs)
+
+
+@pytest.mark.parametrize('backbone', ['MobileNetV2CA', 'MobileNeXtCA'])
+@pytest.mark.parametrize('norm_cfg,norm_type', [
+    (dict(type='SyncBN'), torch.nn.SyncBatchNorm),
+    (dict(type='GN', num_groups=4), torch.nn.GroupNorm),
+])
+def test_backbone_norm_reaches_the_attention(backbone, norm_cfg, norm_type):
+    from mmengine.registry import MODELS
+    model = MODELS.build(dict(type=backbone, norm_cfg=norm_cfg,
+                              out_indices=(3, )))
+    attentions = [m for m in model.modules() if isinstance(m, CoordAttention)]
+    assert attentions and all(isinstance(a.bn1, norm_type) for a in attentions)
+    assert not any(type(m) is torch.nn.BatchNorm2d for m in model.modules())
+
+
+def test_attention_own_norm_wins_and_default_is_bn():
+    model = MobileNetV2CA(norm_cfg=dict(type='SyncBN'), out_indices=(2, ),
+                          attention=dict(type='CoordAttention',
+                                         norm_cfg=dict(type='BN')))
+    assert type(model.layer2[0].attention.bn1) is torch.nn.BatchNorm2d
+    assert type(model.layer2[0].depthwise_conv.bn) is torch.nn.SyncBatchNorm
+    plain = MobileNetV2CA(out_indices=(2, ))
+    assert type(plain.layer2[0].attention.bn1) is torch.nn.BatchNorm2d
+
+
+@pytest.mark.parametrize('backbone', ['MobileNetV2CA', 'MobileNeXtCA'])
+def test_zero_init_residual_starts_residual_blocks_as_identity(backbone):
+    from mmengine.registry import MODELS
+    model = MODELS.build(dict(type=backbone, zero_init_residual=True,
+                              out_indices=(3, )))
+    model.init_weights()
+    model.eval()
+    residual = [m for m in model.modules()
+                if getattr(m, 'residual_norm', None) is not None]
+    assert len(residual) >= 3
+    for block in residual:
+        x = torch.randn(1, block.residual_norm.num_features, 8, 8)
+        with torch.no_grad():
+            torch.testing.assert_close(block(x), x)
+    other = MODELS.build(dict(type=backbone, out_indices=(3, )))
+    other.init_weights()
+    assert all(m.residual_norm.weight.abs().min() > 0 for m in other.modules()
+               if getattr(m, 'residual_norm', None) is not None)
+
+
+def test_zero_init_residual_keeps_pretrained_weights(tmp_path):
+    source = MobileNetV2CA(out_indices=(3, ))
+    torch.nn.init.constant_(source.layer3[1].linear_conv.bn.weight, 0.5)
+    path = tmp_path / 'backbone.pth'
+    torch.save({'state_dict': source.state_dict()}, path)
+    model = MobileNetV2CA(out_indices=(3, ), zero_init_residual=True,
+                          init_cfg=dict(type='Pretrained', checkpoint=str(path)))
+    model.init_weights()
+    assert torch.all(model.layer3[1].linear_conv.bn.weight == 0.5)
