@@ -69,7 +69,8 @@ def main() -> None:
             raise ConfigError(f'--resume {args.resume}: no such checkpoint')
         cfg.resume, cfg.load_from = True, args.resume
 
-    check_datasets(cfg, ['train'] + (['val'] if cfg.get('val_cfg') else []))
+    validates = cfg.get('val_cfg') is not None   # an empty dict validates
+    check_datasets(cfg, ['train'] + (['val'] if validates else []))
     if not (cfg.resume or cfg.get('load_from')):
         check_pretrained(cfg)
 

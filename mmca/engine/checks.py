@@ -16,8 +16,8 @@ from mmca.utils import (compare_state_dicts, load_checkpoint_safely,
                         select_prefix, unwrap_state_dict)
 
 #: The scopes the tools run, and the task each is for.
-TASK_SCOPES = {'mmdet': 'detection', 'mmseg': 'segmentation',
-               'mmpretrain': 'classification'}
+TASK_SCOPES = {'mmpretrain': 'classification', 'mmdet': 'detection',
+               'mmseg': 'segmentation'}
 
 #: Where each dataset is expected, and the README section that tells how
 #: to get it.
@@ -56,8 +56,9 @@ def check_task(cfg: Config, tool: str,
     if scope not in scopes:
         known = ', '.join(f"default_scope='{s}' ({TASK_SCOPES[s]})"
                           for s in scopes)
+        names = ', '.join(scopes[:-1]) + f' and {scopes[-1]}'
         raise ConfigError(
-            f'{tool} runs {" and ".join(scopes)} configs, but '
+            f'{tool} runs {names} configs, but '
             f'{cfg.filename} has default_scope={scope!r}. Configs set {known}; '
             'they do when they inherit that library\'s base configs.')
     model_type = cfg.get('model', {}).get('type')

@@ -86,4 +86,4 @@ def test_recipe_is_the_paper_s():
     assert cfg.model.head.loss == dict(type='CrossEntropyLoss', loss_weight=1.0)
     assert 'train_cfg' not in cfg.model
     assert cfg.model.head.drop_rate == 0.1
-    assert cfg.val_evaluator == dict(type='Accuracy', topk=(1, 5))
+    assert (cfg.val_evaluator.type, cfg.val_evaluator.topk) == ('Accuracy', (1, 5))

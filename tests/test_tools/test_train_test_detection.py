@@ -129,7 +129,11 @@ def test_resume_after_kill_reaches_the_same_final_epoch(tiny_data, repo_root,
      "unknown config key 'trian_cfg' in --cfg-options trian_cfg.max_epochs "
      "(did you mean 'train_cfg'?)"),
     ('model.backbone.atention=None', "unexpected keyword argument 'atention'"),
-    ('default_scope=mmpretrain', 'tools/train.py runs mmdet and mmseg configs'),
+    ('default_scope=mmocr',
+     'tools/train.py runs mmpretrain, mmdet and mmseg configs'),
+    ('default_scope=mmpretrain',
+     "model type 'SingleStageDetector' is not known in the mmpretrain scope. "
+     'It is an mmdet model'),
     ('default_scope=mmseg',
      "model type 'SingleStageDetector' is not known in the mmseg scope. It is "
      'an mmdet model'),
