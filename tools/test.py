@@ -49,8 +49,8 @@ def enable_visualization(cfg: Config, scope: str, show_dir: str) -> None:
         raise ConfigError(f'--show-dir needs default_hooks.visualization '
                           f'of type {VISUALIZATION_HOOKS[scope]}')
     if scope == 'mmpretrain':
-        hook.enable = True
-        hook.out_dir = show_dir
+        hook.enable, hook.interval = True, 1
+        hook.out_dir = osp.join(cfg.work_dir, show_dir)
         return
     hook.draw = True
     if scope == 'mmdet':

@@ -87,10 +87,11 @@ def test_test_py_accuracy_is_that_of_its_predictions(trained, tiny_data,
     out = tmp_path / 'preds.pkl'
     result = run([
         sys.executable, 'tools/test.py', DEMO, str(trained / 'epoch_1.pth'),
-        '--work-dir', str(tmp_path), '--out', str(out), '--cfg-options',
-        *data_options(tiny_data)
+        '--work-dir', str(tmp_path), '--out', str(out), '--show-dir', 'vis',
+        '--cfg-options', *data_options(tiny_data)
     ], repo_root)
     assert result.returncode == 0, result.stderr[-3000:]
+    assert len(list((tmp_path / 'vis').glob('*.png'))) == 16
     found = re.findall(r'accuracy/top1: ([\d.]+)', result.stdout + result.stderr)
     assert found, result.stdout[-2000:]
     with open(out, 'rb') as f:
