@@ -1,20 +1,22 @@
 """mmca: coordinate attention for OpenMMLab.
 
-Importing the package registers its attention modules and backbones in
-mmengine's root ``MODELS`` registry, where mmdet, mmseg and mmpretrain
-configs find them, and makes mmengine load runner checkpoints safely under
-torch >= 2.6 (see :mod:`mmca.utils.safe_checkpoint`).
+Importing the package registers its modules and does nothing else:
+
+- in mmengine's root registries, where mmpretrain, mmdet and mmseg configs
+  find them: the attention modules and backbones (``MODELS``), the heads
+  built on a library where that library imports, ``ChannelsLastHook``
+  (``HOOKS``) and ``CPUDistributedDataParallel`` (``MODEL_WRAPPERS``);
+- where timm imports, the backbones as timm models (:mod:`mmca.timm_models`).
+
+One process-wide effect is deliberate: mmengine then loads local
+checkpoints through :func:`mmca.utils.load_checkpoint_safely`, which allows
+the types a runner checkpoint holds and refuses any other pickled object, so
+that ``test.py``, ``--resume`` and ``load_from`` work under torch >= 2.6
+without turning the safety check off (:mod:`mmca.utils.safe_checkpoint`).
 """
-import warnings
-
-# mmengine 0.10.7 resolves ``mmdet::``/``mmseg::`` base configs through
-# pkg_resources, which warns of its own deprecation on every config load.
-warnings.filterwarnings(
-    'ignore', message='pkg_resources is deprecated', category=UserWarning)
-
-from . import engine, models, utils  # noqa: E402,F401
-from .utils.optional_import import library_imports  # noqa: E402
-from .version import __version__  # noqa: E402
+from . import engine, models, utils  # noqa: F401
+from .utils.optional_import import library_imports
+from .version import __version__
 
 if library_imports('timm'):
     from . import timm_models  # noqa: F401

@@ -11,14 +11,13 @@ segmentation masks) beside the ground truth.
 import argparse
 import os
 import os.path as osp
-import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.model import is_model_wrapper
 
-from mmca.engine import (ConfigError, build_runner, check_checkpoint_matches,
-                         check_datasets, check_task, default_work_dir,
-                         load_config, shutdown_distributed)
+from mmca.apis import (InputError, build_runner, check_checkpoint_matches,
+                       check_datasets, check_task, default_work_dir,
+                       load_config, run_tool, shutdown_distributed)
 
 VISUALIZATION_HOOKS = {'mmdet': 'DetVisualizationHook',
                        'mmseg': 'SegVisualizationHook',
@@ -46,7 +45,7 @@ def parse_args() -> argparse.Namespace:
 def enable_visualization(cfg: Config, scope: str, show_dir: str) -> None:
     hook = cfg.default_hooks.get('visualization')
     if hook is None or hook.get('type') != VISUALIZATION_HOOKS[scope]:
-        raise ConfigError(f'--show-dir needs default_hooks.visualization '
+        raise InputError(f'--show-dir needs default_hooks.visualization '
                           f'of type {VISUALIZATION_HOOKS[scope]}')
     if scope == 'mmpretrain':
         hook.enable, hook.interval = True, 1
@@ -64,9 +63,9 @@ def main() -> None:
     cfg = load_config(args.config, args.cfg_options)
     scope = check_task(cfg, 'tools/test.py')
     if not osp.isfile(args.checkpoint):
-        raise ConfigError(f'checkpoint {args.checkpoint} does not exist')
+        raise InputError(f'checkpoint {args.checkpoint} does not exist')
     if args.out and not args.out.endswith(('.pkl', '.pickle')):
-        raise ConfigError(f'--out must name a .pkl file, got {args.out}')
+        raise InputError(f'--out must name a .pkl file, got {args.out}')
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)
@@ -91,8 +90,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except ConfigError as err:
-        print(f'error: {err}', file=sys.stderr)
-        sys.exit(2)
+    run_tool(main)

@@ -10,16 +10,16 @@ machines without GPUs use CPU processes over gloo (see tools/dist_train.sh).
 import argparse
 import os
 import os.path as osp
-import sys
 
 import torch
 from mmengine.config import DictAction
 from mmengine.model import is_model_wrapper
 from mmengine.runner import find_latest_checkpoint
 
-from mmca.engine import (ConfigError, build_runner, check_checkpoint_matches,
-                         check_datasets, check_pretrained, check_task,
-                         default_work_dir, load_config, shutdown_distributed)
+from mmca.apis import (InputError, build_runner, check_checkpoint_matches,
+                       check_datasets, check_pretrained, check_task,
+                       default_work_dir, load_config, run_tool,
+                       shutdown_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,19 +54,19 @@ def main() -> None:
 
     if args.amp:
         if not torch.cuda.is_available():
-            raise ConfigError('--amp needs a GPU; this machine has none')
+            raise InputError('--amp needs a GPU; this machine has none')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
     if args.auto_scale_lr:
         if 'auto_scale_lr' not in cfg:
-            raise ConfigError(f'{args.config} has no auto_scale_lr setting '
+            raise InputError(f'{args.config} has no auto_scale_lr setting '
                               '(base_batch_size) to scale from')
         cfg.auto_scale_lr.enable = True
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         if not osp.isfile(args.resume):
-            raise ConfigError(f'--resume {args.resume}: no such checkpoint')
+            raise InputError(f'--resume {args.resume}: no such checkpoint')
         cfg.resume, cfg.load_from = True, args.resume
 
     validates = cfg.get('val_cfg') is not None   # an empty dict validates
@@ -86,8 +86,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except ConfigError as err:
-        print(f'error: {err}', file=sys.stderr)
-        sys.exit(2)
+    run_tool(main)

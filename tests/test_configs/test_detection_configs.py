@@ -6,7 +6,7 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 
-from mmca.engine import load_config, replace_sync_bn
+from mmca.apis import load_config, replace_sync_bn
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'ssdlite_*.py')))

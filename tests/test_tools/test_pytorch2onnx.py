@@ -59,7 +59,7 @@ def test_full_models_round_trip(repo_root, tmp_path, config, shape, outputs):
 
 def test_backbone_only_with_checkpoint(repo_root, tmp_path):
     from mmengine.config import Config
-    from mmca.engine import build_inference_model
+    from mmca.apis import build_inference_model
     cfg = Config.fromfile(f'{repo_root}/configs/demo/ssdlite_mbv2_ca_shapes.py')
     model = build_inference_model(cfg)
     ckpt = tmp_path / 'weights.pth'

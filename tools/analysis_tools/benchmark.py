@@ -23,12 +23,11 @@ from typing import Dict, List
 import matplotlib.pyplot as plt
 from mmengine.config import DictAction
 
+from mmca.apis import (build_inference_model, config_input_size,
+                       keep_freed_host_memory, load_config, run_tool)
 from mmca.benchmark import (BLOCK_SHAPES, EVAL_GOALS, TRAIN_GOALS,
                             benchmark_block_eval, benchmark_block_train,
                             benchmark_models)
-from mmca.engine import (ConfigError, build_inference_model,
-                         config_input_size, keep_freed_host_memory,
-                         load_config)
 from mmca.ops import load_ops
 
 
@@ -192,7 +191,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (ConfigError, ValueError) as err:
-        raise SystemExit(f'error: {err}')
+    run_tool(main)

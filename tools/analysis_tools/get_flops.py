@@ -9,9 +9,10 @@ and a 1000-way linear layer), as the paper counts it.
 """
 import argparse
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
-from mmca.engine import build_inference_model, config_input_size
+from mmca.apis import (InputError, build_inference_model, config_input_size,
+                       load_config, run_tool)
 from mmca.utils.complexity import PAPER_IMAGENET, complexity, imagenet_model
 
 
@@ -54,13 +55,14 @@ def main() -> None:
         return
     if args.backbone:
         attention = None if args.attention.lower() == 'none' else args.attention
-        model = imagenet_model(args.backbone, attention)
+        try:
+            model = imagenet_model(args.backbone, attention)
+        except KeyError as err:    # an unknown backbone or attention name
+            raise InputError(err.args[0]) from None
         shape = tuple(args.shape or (224, 224))
         name = f'{args.backbone} ({attention or "no attention"}, ImageNet form)'
     else:
-        cfg = Config.fromfile(args.config)
-        if args.cfg_options:
-            cfg.merge_from_dict(args.cfg_options)
+        cfg = load_config(args.config, args.cfg_options)
         model = build_inference_model(cfg)
         shape = tuple(args.shape or config_input_size(cfg))
         name = args.config
@@ -71,7 +73,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (KeyError, ValueError) as err:
-        raise SystemExit(f'error: {err.args[0]}')
+    run_tool(main)

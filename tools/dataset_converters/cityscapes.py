@@ -13,6 +13,8 @@ from pathlib import Path
 from cityscapesscripts.preparation.json2labelImg import json2labelImg
 from mmengine.utils import track_parallel_progress, track_progress
 
+from mmca.apis import InputError, run_tool
+
 
 def convert_json_to_label(json_file: str) -> None:
     label_file = json_file.replace('_polygons.json', '_labelTrainIds.png')
@@ -28,14 +30,14 @@ def main() -> None:
 
     gt_dir = Path(args.cityscapes_path) / args.gt_dir
     if not gt_dir.is_dir():
-        raise SystemExit(
-            f'error: {gt_dir} does not exist. Expected the Cityscapes layout '
+        raise InputError(
+            f'{gt_dir} does not exist. Expected the Cityscapes layout '
             f'{args.cityscapes_path}/{{leftImg8bit,gtFine}}/{{train,val}}/'
             '<city>/ (gtFine_trainvaltestfinal.zip and '
             'leftImg8bit_trainvaltest.zip from cityscapes-dataset.com).')
     polygons = sorted(str(p) for p in gt_dir.glob('*/*/*_gtFine_polygons.json'))
     if not polygons:
-        raise SystemExit(f'error: no *_gtFine_polygons.json under {gt_dir}')
+        raise InputError(f'no *_gtFine_polygons.json under {gt_dir}')
     if args.nproc > 1:
         track_parallel_progress(convert_json_to_label, polygons, args.nproc)
     else:
@@ -52,4 +54,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

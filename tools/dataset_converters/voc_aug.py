@@ -16,6 +16,8 @@ from mmengine.utils import track_parallel_progress, track_progress
 from PIL import Image
 from scipy.io import loadmat
 
+from mmca.apis import InputError, run_tool
+
 # The standard VOC colour map: entry i is the colour of class i.
 PALETTE = np.array([[(i >> 0 & 1) << 7 | (i >> 3 & 1) << 6 | (i >> 6 & 1) << 5,
                      (i >> 1 & 1) << 7 | (i >> 4 & 1) << 6 | (i >> 7 & 1) << 5,
@@ -51,8 +53,8 @@ def main() -> None:
     for path in (voc / 'SegmentationClass', voc / 'ImageSets/Segmentation',
                  sbd / 'cls'):
         if not path.exists():
-            raise SystemExit(
-                f'error: {path} does not exist. Expected VOC2012 at '
+            raise InputError(
+                f'{path} does not exist. Expected VOC2012 at '
                 f'{voc} (VOCtrainval_11-May-2012.tar) and SBD at '
                 f'{args.aug_path}/dataset/{{cls,train.txt,val.txt}} '
                 '(benchmark.tgz of the Semantic Boundaries Dataset).')
@@ -77,4 +79,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

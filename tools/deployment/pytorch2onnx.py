@@ -19,11 +19,10 @@ import os.path as osp
 from mmengine.config import DictAction
 from mmengine.runner import load_checkpoint
 
+from mmca.apis import (build_inference_model, check_checkpoint_matches,
+                       config_input_size, load_config, run_tool)
 from mmca.deployment import (TensorOutputs, compare_with_onnxruntime,
                              export_onnx, unsupported_nodes)
-from mmca.engine import (ConfigError, build_inference_model,
-                         check_checkpoint_matches, config_input_size,
-                         load_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -81,7 +80,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (ConfigError, ValueError) as err:
-        raise SystemExit(f'error: {err}')
+    run_tool(main)

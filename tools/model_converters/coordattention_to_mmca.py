@@ -22,6 +22,7 @@ from typing import Dict, List
 
 import torch
 
+from mmca.apis import InputError, run_tool
 from mmca.models import MobileNetV2CA
 from mmca.utils import (compare_state_dicts, load_checkpoint_safely,
                         unwrap_state_dict)
@@ -46,7 +47,7 @@ def block_names() -> List[str]:
     """``layer{stage}.{block}`` of each release ``features.N``, N >= 1."""
     return [
         f'layer{stage + 1}.{block}'
-        for stage, (_, _, num_blocks, _) in enumerate(
+        for stage, (_, _, num_blocks) in enumerate(
             MobileNetV2CA.arch_settings) for block in range(num_blocks)
     ]
 
@@ -101,13 +102,16 @@ def main() -> None:
     parser.add_argument('dst', help='where to write the mmca checkpoint')
     args = parser.parse_args()
 
-    checkpoint = load_checkpoint_safely(args.src, map_location='cpu')
+    try:
+        checkpoint = load_checkpoint_safely(args.src, map_location='cpu')
+    except FileNotFoundError as err:
+        raise InputError(f'{err}; give the released mbv2_ca.pth') from None
     state_dict = unwrap_state_dict(checkpoint)
     try:
         converted = convert(state_dict)
         check_layout(converted)
     except KeyError as err:
-        raise SystemExit(f'error: {args.src}: {err.args[0]}')
+        raise InputError(f'{args.src}: {err.args[0]}') from None
     torch.save(dict(state_dict=converted,
                     meta=dict(source=args.src, converter=__file__)), args.dst)
     print(f'wrote {len(converted)} tensors to {args.dst} (backbone.* and '
@@ -115,4 +119,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -41,9 +41,13 @@ class MobileNetV2CA(StagedBackbone):
         widen_factor (float): Width multiplier. Defaults to 1.0.
         strides (Sequence[int]): Stride of the first block of each of the
             seven block stages. Defaults to (1, 2, 2, 2, 1, 2, 1).
-        dilations (Sequence[int]): Dilation of the depthwise convs of each
-            block stage. Output stride 8: ``strides=(1, 2, 2, 1, 1, 1, 1)``,
-            ``dilations=(1, 1, 1, 2, 2, 4, 4)``. Defaults to all 1.
+        dilations (Sequence[int]): Dilation of the depthwise convs of every
+            block of each block stage. Output stride 8:
+            ``strides=(1, 2, 2, 1, 1, 1, 1)``,
+            ``dilations=(1, 1, 1, 2, 2, 4, 4)``. mmseg's MobileNetV2 dilates
+            only the first block of a stage; dilating all of them, as DeepLab
+            does where it trades a stride for dilation, keeps the receptive
+            field each block had at the lower resolution. Defaults to all 1.
         out_indices (Sequence[int]): Stages to return. Defaults to
             (1, 2, 4, 7).
         frozen_stages (int): Freeze the stem and that many stages; -1 for
@@ -64,10 +68,13 @@ class MobileNetV2CA(StagedBackbone):
             ``tools/model_converters/coordattention_to_mmca.py``.
     """
 
-    # expand_ratio, channels, num_blocks, stride (the paper's Table 2)
-    arch_settings = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2],
-                     [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2],
-                     [6, 320, 1, 1]]
+    # expand_ratio, channels, num_blocks of each block stage (Table 2 of the
+    # MobileNetV2 paper; its strides are the default of ``strides``)
+    arch_settings = [[1, 16, 1], [6, 24, 2], [6, 32, 3], [6, 64, 4],
+                     [6, 96, 3], [6, 160, 3], [6, 320, 1]]
+    # The final 1x1 conv keeps 1280 channels below width 1.0 and widens
+    # above it, as in the MobileNetV2 paper.
+    last_channels = 1280
     num_stages = len(arch_settings) + 1      # and the final 1x1 conv
 
     def __init__(self,
@@ -89,7 +96,7 @@ class MobileNetV2CA(StagedBackbone):
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
         in_channels = self.build_stem(widen_factor, **common)
         stage_settings = self.stage_settings(strides, dilations)
-        for i, ((expand_ratio, channels, num_blocks, _), stride,
+        for i, ((expand_ratio, channels, num_blocks), stride,
                 dilation) in enumerate(stage_settings):
             out_channels = make_divisible(channels * widen_factor)
             blocks = []
@@ -105,8 +112,7 @@ class MobileNetV2CA(StagedBackbone):
                 in_channels = out_channels
             self.add_stage(f'layer{i + 1}', nn.Sequential(*blocks))
         if self.num_built_stages > len(self.arch_settings):
-            last_channels = (
-                int(1280 * widen_factor) if widen_factor > 1. else 1280)
+            last_channels = int(self.last_channels * max(1., widen_factor))
             self.add_stage(
                 'conv2', ConvModule(in_channels, last_channels, 1, **common))
             in_channels = last_channels

@@ -44,8 +44,9 @@ class MobileNeXtCA(StagedBackbone):
         widen_factor (float): Width multiplier. Defaults to 1.0.
         strides (Sequence[int]): Stride of the first block of each stage.
             Defaults to (2, 1, 2, 2, 1, 2, 1, 1).
-        dilations (Sequence[int]): Dilation of the depthwise convs of each
-            stage. Output stride 8: ``strides=(2, 1, 2, 1, 1, 1, 1, 1)``,
+        dilations (Sequence[int]): Dilation of the depthwise convs of every
+            block of each stage (as in :class:`MobileNetV2CA`). Output stride
+            8: ``strides=(2, 1, 2, 1, 1, 1, 1, 1)``,
             ``dilations=(1, 1, 1, 2, 2, 4, 4, 4)``. Defaults to all 1.
         out_indices (Sequence[int]): Stages to return. Defaults to (4, 7),
             the stride-16 and stride-32 maps an SSDLite neck takes.
@@ -63,10 +64,17 @@ class MobileNeXtCA(StagedBackbone):
         init_cfg (dict or list[dict], optional): Initialization config.
     """
 
-    # reduction_ratio, channels, num_blocks, stride (the paper's Table 2)
-    arch_settings = [[2, 96, 1, 2], [6, 144, 1, 1], [6, 192, 3, 2],
-                     [6, 288, 3, 2], [6, 384, 4, 1], [6, 576, 4, 2],
-                     [6, 960, 3, 1], [6, 1280, 1, 1]]
+    # reduction_ratio, channels, num_blocks of each stage (Table 2 of the
+    # MobileNeXt paper; its strides are the default of ``strides``)
+    arch_settings = [[2, 96, 1], [6, 144, 1], [6, 192, 3], [6, 288, 3],
+                     [6, 384, 4], [6, 576, 4], [6, 960, 3], [6, 1280, 1]]
+    # The last stage keeps 1280 channels below width 1.0, as in the
+    # released MobileNeXt.
+    last_channels = 1280
+    # The waist of a block is in / t, but at least out / 6 rounded up to a
+    # multiple of 16 (the released MobileNeXt's rule).
+    min_waist_ratio = 6
+    waist_divisor = 16
     num_stages = len(arch_settings)
 
     def __init__(self,
@@ -88,10 +96,11 @@ class MobileNeXtCA(StagedBackbone):
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
         in_channels = self.build_stem(widen_factor, **common)
         stage_settings = self.stage_settings(strides, dilations)
-        for i, ((reduction_ratio, channels, num_blocks, _), stride,
+        for i, ((reduction_ratio, channels, num_blocks), stride,
                 dilation) in enumerate(stage_settings):
-            out_channels = (1280 if channels == 1280 and widen_factor < 1 else
-                            make_divisible(channels * widen_factor))
+            out_channels = make_divisible(channels * widen_factor)
+            if channels == self.last_channels:
+                out_channels = max(out_channels, self.last_channels)
             blocks = []
             for j in range(num_blocks):
                 block_stride = stride if j == 0 else 1
@@ -113,11 +122,13 @@ class MobileNeXtCA(StagedBackbone):
             self.add_stage(f'layer{i + 1}', nn.Sequential(*blocks))
         self.out_channels = in_channels
 
-    @staticmethod
-    def _mid_channels(in_channels: int, out_channels: int,
+    @classmethod
+    def _mid_channels(cls, in_channels: int, out_channels: int,
                       reduction_ratio: int) -> int:
-        """The waist: ``in / t``, but not below ``out / 6`` (rounded to 16)."""
+        """The waist of a block (see ``min_waist_ratio``)."""
         mid_channels = in_channels // reduction_ratio
-        if mid_channels < out_channels / 6:
-            mid_channels = make_divisible(math.ceil(out_channels / 6), 16)
+        if mid_channels < out_channels / cls.min_waist_ratio:
+            mid_channels = make_divisible(
+                math.ceil(out_channels / cls.min_waist_ratio),
+                cls.waist_divisor)
         return mid_channels

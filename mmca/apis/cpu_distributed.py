@@ -10,24 +10,8 @@ process then keeps its own BN statistics while training, as BN does.
 import os
 from typing import Any
 
-import torch
 import torch.distributed as dist
 from mmengine.config import Config
-from mmengine.model import MMDistributedDataParallel
-from mmengine.registry import MODEL_WRAPPERS
-
-
-@MODEL_WRAPPERS.register_module()
-class CPUDistributedDataParallel(MMDistributedDataParallel):
-    """:class:`MMDistributedDataParallel` for a module on the CPU.
-
-    The runner passes ``device_ids=[LOCAL_RANK]``, which DDP accepts only for
-    modules on a GPU; for a CPU module they must be None.
-    """
-
-    def __init__(self, module: torch.nn.Module, device_ids=None,
-                 **kwargs: Any) -> None:
-        super().__init__(module=module, device_ids=None, **kwargs)
 
 
 def replace_sync_bn(cfg: Any) -> Any:

@@ -54,6 +54,6 @@ def keep_freed_host_memory() -> bool:
     if applied:
         print_log('glibc malloc: big tensors served from the heap '
                   '(M_MMAP_MAX=0, M_TRIM_THRESHOLD=2 GiB); see '
-                  'mmca/engine/host_allocator.py', logger='current',
+                  'mmca/apis/host_allocator.py', logger='current',
                   level=logging.DEBUG)
     return applied

@@ -1,7 +1,7 @@
-"""Checks that turn a user's mistake into one clear message at start-up.
+"""Pre-flight checks: a user's mistake found before any work starts.
 
-Every check raises :class:`ConfigError`; the tools print its message alone,
-without a traceback, and exit with status 2.
+Every check raises :class:`InputError` with one line that names the problem
+and the fix; the tools report it through :func:`run_tool`.
 """
 import difflib
 import importlib
@@ -14,6 +14,7 @@ from mmengine.registry import init_default_scope
 
 from mmca.utils import (compare_state_dicts, load_checkpoint_safely,
                         select_prefix, unwrap_state_dict)
+from .errors import InputError
 
 #: The scopes the tools run, and the task each is for.
 TASK_SCOPES = {'mmpretrain': 'classification', 'mmdet': 'detection',
@@ -45,10 +46,6 @@ DATASET_LAYOUTS = {
 }
 
 
-class ConfigError(Exception):
-    """A config, dataset or checkpoint the tools cannot work with."""
-
-
 def check_task(cfg: Config, tool: str,
                scopes: Sequence[str] = tuple(TASK_SCOPES)) -> str:
     """Check ``cfg`` is a config of a task ``tool`` runs; return its scope."""
@@ -57,20 +54,20 @@ def check_task(cfg: Config, tool: str,
         known = ', '.join(f"default_scope='{s}' ({TASK_SCOPES[s]})"
                           for s in scopes)
         names = ', '.join(scopes[:-1]) + f' and {scopes[-1]}'
-        raise ConfigError(
+        raise InputError(
             f'{tool} runs {names} configs, but '
             f'{cfg.filename} has default_scope={scope!r}. Configs set {known}; '
             'they do when they inherit that library\'s base configs.')
     model_type = cfg.get('model', {}).get('type')
     if model_type is None:
-        raise ConfigError(f'{cfg.filename} defines no model with a type')
+        raise InputError(f'{cfg.filename} defines no model with a type')
     init_default_scope(scope)
     if _scope_models(scope).get(model_type) is None:
         owner = [s for s in scopes
                  if s != scope and _scope_models(s).get(model_type)]
         hint = (f" It is an {owner[0]} model: use an {owner[0]} config "
                 f"(default_scope='{owner[0]}')." if owner else '')
-        raise ConfigError(f'{cfg.filename}: model type {model_type!r} is not '
+        raise InputError(f'{cfg.filename}: model type {model_type!r} is not '
                           f'known in the {scope} scope.{hint}')
     return scope
 
@@ -113,7 +110,7 @@ def check_datasets(cfg: Config, splits: Sequence[str]) -> None:
         for dataset in iter_datasets(loader['dataset']):
             missing = [p for p in _dataset_paths(dataset) if not osp.exists(p)]
             if missing:
-                raise ConfigError(_missing_data_message(dataset, split,
+                raise InputError(_missing_data_message(dataset, split,
                                                         missing[0], cfg))
 
 
@@ -122,7 +119,7 @@ def _missing_data_message(dataset: Dict, split: str, path: str,
     name, layout, section = DATASET_LAYOUTS.get(
         dataset.get('type'), (dataset.get('type'), 'see its config', 'Datasets'))
     return (f'The {name} {split} data of {cfg.filename} is missing: {path} '
-            f'does not exist.\nExpected layout: {layout}.\nREADME.md, section '
+            f'does not exist. Expected layout: {layout}. README.md, section '
             f'"Datasets" ({section}), says how to get it; to try the '
             'pipeline without it, run `python tools/make_demo_data.py` and a '
             'config of configs/demo/, or set data_root with --cfg-options.')
@@ -142,7 +139,7 @@ def check_pretrained(cfg: Config) -> None:
         if '://' in checkpoint:
             continue
         if not osp.isfile(checkpoint):
-            raise ConfigError(
+            raise InputError(
                 f'{cfg.filename} initialises {path or "the model"} from '
                 f'{checkpoint or "None"}, which does not exist. Pretrain it '
                 'with tools/train.py and the matching configs/*_imagenet.py, '
@@ -167,7 +164,7 @@ def _check_backbone_checkpoint(cfg: Config, path: str, init_cfg: Dict) -> None:
     prefix = init_cfg.get('prefix')
     if prefix:
         if not any(key.startswith(prefix) for key in weights):
-            raise ConfigError(
+            raise InputError(
                 f'{checkpoint} has no {prefix}* weights for {path}: it is not '
                 'a classifier checkpoint of tools/train.py or of the release '
                 'converter (tools/model_converters/). Convert it, or drop '
@@ -178,7 +175,7 @@ def _check_backbone_checkpoint(cfg: Config, path: str, init_cfg: Dict) -> None:
     mismatch.unexpected = [key for key in mismatch.unexpected
                            if key.split('.')[0] in built]
     if mismatch:
-        raise ConfigError(
+        raise InputError(
             f'{checkpoint} does not fit {path} ({backbone_cfg["type"]}, '
             f'attention={backbone_cfg.get("attention", "default")}): '
             f'{mismatch.describe()}. Was it trained with another backbone or '
@@ -223,7 +220,7 @@ def check_checkpoint_matches(model: torch.nn.Module, path: str) -> None:
              for key in mismatch.unexpected):
         hint = ('It is a checkpoint of the released code: convert it with '
                 'tools/model_converters/coordattention_to_mmca.py first.')
-    raise ConfigError(f'checkpoint {path} does not match the model of the '
+    raise InputError(f'checkpoint {path} does not match the model of the '
                       f'config: {mismatch.describe()}. {hint}')
 
 
@@ -239,7 +236,7 @@ def check_cfg_options(cfg: Config, options: Dict) -> None:
                 known = list(node.keys()) if isinstance(node, dict) else []
                 close = difflib.get_close_matches(part, known, n=1)
                 hint = f' (did you mean {close[0]!r}?)' if close else ''
-                raise ConfigError(
+                raise InputError(
                     f'unknown config key {".".join(parts[:depth + 1])!r} in '
                     f'--cfg-options {key}{hint}')
             node = node[part]

@@ -1,22 +1,25 @@
 """Loading a config the way the mmca tools do."""
 import os.path as osp
+import warnings
 from typing import Dict, Optional, Tuple
 
 import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
-from mmengine.runner import Runner
 
-from .checks import ConfigError, check_cfg_options
-from .cpu_distributed import setup_cpu_distributed
-from .host_allocator import keep_freed_host_memory
+from .errors import InputError
+from .preflight import check_cfg_options
 
 
 def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
     """Read ``path``, apply ``--cfg-options`` and check their keys."""
     if not osp.isfile(path):
-        raise ConfigError(f'config file {path} does not exist')
-    cfg = Config.fromfile(path)
+        raise InputError(f'config file {path} does not exist')
+    with warnings.catch_warnings():
+        # mmengine 0.10.7 resolves mmdet::/mmseg::/mmpretrain:: base configs
+        # through pkg_resources, which warns of its own deprecation each time
+        warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+        cfg = Config.fromfile(path)
     if cfg_options:
         check_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
@@ -40,7 +43,7 @@ def config_input_size(cfg: Config) -> Tuple[int, int]:
             w, h = step['scale']
             size = (h, w)
     if size is None:
-        raise ValueError('the config has no fixed-size Resize or CenterCrop '
+        raise InputError('the config has no fixed-size Resize or CenterCrop '
                          'in test_pipeline; pass --shape')
     return size
 
@@ -59,23 +62,3 @@ def build_inference_model(cfg: Config) -> torch.nn.Module:
 def default_work_dir(config_path: str) -> str:
     """``work_dirs/<config name>``, as mmdet and mmseg choose it."""
     return osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
-
-
-def build_runner(cfg: Config) -> Runner:
-    """The runner of ``cfg`` (its ``launcher`` set), for train.py and test.py.
-
-    Without GPUs a distributed launcher runs CPU processes over gloo (see
-    :mod:`mmca.engine.cpu_distributed`), and glibc keeps freed tensor memory
-    instead of re-mapping it every step (about 2x faster training, see
-    :mod:`mmca.engine.host_allocator`). A config the registries cannot
-    build (an unknown type or constructor key) is a :class:`ConfigError`.
-    """
-    if not torch.cuda.is_available():
-        keep_freed_host_memory()
-        if cfg.launcher != 'none':
-            setup_cpu_distributed(cfg)
-    try:
-        return Runner.from_cfg(cfg)
-    except (TypeError, KeyError) as err:
-        raise ConfigError(f'cannot build {cfg.filename}: {err}. Check the '
-                          'config keys and --cfg-options.') from None
