@@ -61,6 +61,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from mmca.utils.voc_palette import voc_palette
+
 SHAPE_CLASSES = ('circle', 'square', 'triangle', 'cross')
 SEG_CLASSES = ('background', ) + SHAPE_CLASSES
 # Starts with SHAPE_CLASSES, so a label indexes both tuples alike.
@@ -68,20 +70,7 @@ CLS_CLASSES = SHAPE_CLASSES + ('star', 'hexagon', 'arrow', 'ell')
 IGNORE_INDEX = 255
 
 
-def voc_colormap(num: int = 256) -> np.ndarray:
-    """Return the standard Pascal VOC label colour map as ``(num, 3)`` uint8."""
-    cmap = np.zeros((num, 3), np.uint8)
-    for index in range(num):
-        code, rgb = index, [0, 0, 0]
-        for bit in range(7, -1, -1):
-            for channel in range(3):
-                rgb[channel] |= ((code >> channel) & 1) << bit
-            code >>= 3
-        cmap[index] = rgb
-    return cmap
-
-
-SEG_PALETTE = voc_colormap(len(SEG_CLASSES)).tolist()
+SEG_PALETTE = voc_palette(len(SEG_CLASSES)).tolist()
 
 DEFAULT_COUNTS = {'det': (1200, 200), 'seg': (200, 30), 'cls': (4000, 500)}
 MIN_VISIBLE_PIXELS = 64  # smallest visible area an object may keep
@@ -575,7 +564,7 @@ def write_voc_seg(root: Path, counts: Dict[str, int], seed: int,
     PNGs with 255 on object borders, ``ImageSets/Segmentation/{split}.txt``."""
     (root / 'JPEGImages').mkdir(parents=True)
     (root / 'SegmentationClass').mkdir()
-    palette = voc_colormap().ravel().tolist()
+    palette = voc_palette().ravel().tolist()
     kernel = np.ones((3, 3), np.uint8)
     num_objects, next_id = 0, 1
     for split, count in counts.items():

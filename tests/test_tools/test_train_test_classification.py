@@ -26,23 +26,25 @@ def data_options(data_root: Path):
             for split in ('train', 'val', 'test')]
 
 
+def make_demo_data(out: Path, task: str, num_train: int, num_val: int,
+                   repo_root: str) -> None:
+    result = run([sys.executable, 'tools/make_demo_data.py', '--out', str(out),
+                  '--tasks', task, '--num-train', str(num_train),
+                  '--num-val', str(num_val)], repo_root)
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.fixture(scope='module')
 def tiny_data(tmp_path_factory, repo_root):
     out = tmp_path_factory.mktemp('data')
-    result = run([sys.executable, 'tools/make_demo_data.py', '--out', str(out),
-                  '--tasks', 'cls', '--num-train', '32', '--num-val', '16'],
-                 repo_root)
-    assert result.returncode == 0, result.stderr
+    make_demo_data(out, 'cls', 32, 16, repo_root)
     return out / 'imagenet_shapes'
 
 
 @pytest.fixture(scope='module')
 def tiny_coco(tmp_path_factory, repo_root):
     out = tmp_path_factory.mktemp('det_data')
-    result = run([sys.executable, 'tools/make_demo_data.py', '--out', str(out),
-                  '--tasks', 'det', '--num-train', '2', '--num-val', '2'],
-                 repo_root)
-    assert result.returncode == 0, result.stderr
+    make_demo_data(out, 'det', 2, 2, repo_root)
     return out / 'coco_shapes'
 
 

@@ -17,17 +17,11 @@ from PIL import Image
 from scipy.io import loadmat
 
 from mmca.apis import InputError, run_tool
-
-# The standard VOC colour map: entry i is the colour of class i.
-PALETTE = np.array([[(i >> 0 & 1) << 7 | (i >> 3 & 1) << 6 | (i >> 6 & 1) << 5,
-                     (i >> 1 & 1) << 7 | (i >> 4 & 1) << 6 | (i >> 7 & 1) << 5,
-                     (i >> 2 & 1) << 7 | (i >> 5 & 1) << 6]
-                    for i in range(256)], dtype=np.uint8)
-
+from mmca.utils.voc_palette import voc_palette
 
 def save_palette_png(labels: np.ndarray, path: Path) -> None:
     image = Image.fromarray(labels.astype(np.uint8), mode='P')
-    image.putpalette(PALETTE.flatten().tolist())
+    image.putpalette(voc_palette().ravel().tolist())
     image.save(path)
 
 

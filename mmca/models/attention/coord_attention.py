@@ -73,6 +73,9 @@ class CoordAttention(BaseModule):
     """
 
     _abbr_ = 'coord_att'
+    #: ``forward`` takes the producer's activation as ``input_act`` and
+    #: applies it in its own reads (see :func:`conv_attention`).
+    applies_input_act = True
 
     def __init__(self,
                  in_channels: int,

@@ -1,30 +1,27 @@
-"""CoordAttention against a plain formulation written here from the paper."""
+"""CoordAttention against the released formulation."""
 import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from mmca.benchmark.ca_formulations import paper_forward
 from mmca.models import CoordAttention
 
 
 def plain_coord_attention(module: CoordAttention, x: torch.Tensor,
                           training: bool) -> torch.Tensor:
-    """The released formulation, with functional ops and adaptive pooling."""
-    n, c, h, w = x.shape
-    x_h = F.adaptive_avg_pool2d(x, (h, 1))                     # N, C, H, 1
-    x_w = F.adaptive_avg_pool2d(x, (1, w)).permute(0, 1, 3, 2)  # N, C, W, 1
-    y = F.conv2d(torch.cat([x_h, x_w], dim=2), module.conv1.weight,
-                 module.conv1.bias)
-    bn = module.bn1
-    y = F.batch_norm(y, bn.running_mean.clone(), bn.running_var.clone(),
-                     bn.weight, bn.bias, training, bn.momentum, bn.eps)
-    y = y * F.relu6(y + 3) / 6                                  # h-swish
-    y_h, y_w = torch.split(y, [h, w], dim=2)
-    a_h = torch.sigmoid(F.conv2d(y_h, module.conv_h.weight, module.conv_h.bias))
-    a_w = torch.sigmoid(
-        F.conv2d(y_w.permute(0, 1, 3, 2), module.conv_w.weight,
-                 module.conv_w.bias))
-    return x * a_w.expand(-1, -1, h, w) * a_h.expand(-1, -1, h, w)
+    """The released formulation (:func:`paper_forward`: adaptive pooling,
+    functional ops) with ``module``'s parameters, in that mode; the module's
+    BN statistics are left as they were."""
+    bn, was_training = module.bn1, module.training
+    buffers = dict(bn._buffers)     # run on copies, put the originals back
+    bn._buffers.update({name: b.clone() for name, b in buffers.items()})
+    module.train(training)
+    try:
+        return paper_forward(module)(x)
+    finally:
+        module.train(was_training)
+        bn._buffers.update(buffers)
 
 
 def randomised(module: CoordAttention) -> CoordAttention:

@@ -47,3 +47,29 @@ def test_inference_applies_the_conv_activation_once(kind, attention):
     assert len(calls) == 1
     torch.testing.assert_close(inference, plain.detach(), atol=1e-5,
                                rtol=1e-5)
+
+
+class RecordingAttention(torch.nn.Module):
+    """Records what it is given; declares the capability when asked to."""
+
+    def __init__(self, applies_input_act):
+        super().__init__()
+        self.applies_input_act = applies_input_act
+        self.seen = None
+
+    def forward(self, x, input_act=None):
+        self.seen = input_act
+        return x if input_act is None else input_act(x)
+
+
+@pytest.mark.parametrize('capable', [True, False])
+def test_the_capability_not_the_class_decides_who_applies_the_act(capable):
+    from mmcv.cnn import ConvModule
+    from mmca.models.layers.conv_attention import conv_attention
+    conv = ConvModule(4, 4, 3, padding=1, act_cfg=dict(type='ReLU6')).eval()
+    attention = RecordingAttention(capable)
+    x = torch.randn(1, 4, 6, 6) * 8
+    with torch.no_grad():
+        out = conv_attention(conv, attention, x)
+        torch.testing.assert_close(out, conv(x))
+    assert (attention.seen is conv.activate) == capable
