@@ -4,13 +4,13 @@ r"""The two passes of coordinate attention over the big tensor.
 :math:`[z^h, z^w]` (N, C, H + W); :func:`coord_gate` returns
 :math:`y = x \, g^h \, g^w` for gates (N, C, H) and (N, C, W). On CPU
 float tensors each is one fused C++ pass (forward and backward, see
-``csrc/coord_attention_cpu.cpp``); on other devices and dtypes, while
+``csrc/strip_mean.cpp`` and ``csrc/coord_gate.cpp``); on other devices and dtypes, while
 tracing or exporting, or without the compiled ops, they are the same maths
 in plain PyTorch (``*_reference``). :func:`coord_attention_inference` runs
 a whole BN-folded block at inference in one compiled call.
 """
 import math
-from typing import Optional, Sequence, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -20,8 +20,10 @@ from torch.autograd import Function
 from .extension import load_ops
 
 FUSED_DTYPES = (torch.float32, torch.float64)
-#: Activations the compiled inference op applies, as its codes.
-INFERENCE_ACTIVATIONS = {nn.Hardswish: 0, nn.ReLU: 1, nn.ReLU6: 2, nn.SiLU: 3}
+#: Activations the compiled inference op applies to the strips, by the names
+#: its schema takes (``parse_activation`` in csrc/coord_attention_inference.cpp).
+INFERENCE_ACTIVATIONS = {nn.Hardswish: 'hardswish', nn.ReLU: 'relu',
+                         nn.ReLU6: 'relu6', nn.SiLU: 'silu'}
 #: Producer activations the compiled inference op applies to x as it reads
 #: it, by the top of the range [0, max] they clamp x to.
 INPUT_ACTIVATION_MAXIMA = {nn.ReLU: math.inf, nn.ReLU6: 6.}
@@ -142,7 +144,7 @@ def takes_input_act(input_act: nn.Module) -> bool:
 
 
 def coord_attention_inference(x: Tensor,
-                              params: Sequence,
+                              params: Dict[str, Any],
                               act: nn.Module,
                               inplace: bool = False,
                               input_act: Optional[nn.Module] = None) -> Tensor:
@@ -156,11 +158,12 @@ def coord_attention_inference(x: Tensor,
 
     Args:
         x (Tensor): Input (N, C, H, W), contiguous or channels-last.
-        params (Sequence): The layers' tensors, in this order: the shared
-            1x1 conv's weight (M, C, 1, 1) and bias (M); the BN's weight and
-            bias (M, or None), running mean and variance (M) and eps; each
-            gate conv's weight (C, M, 1, 1) and bias (C), first
-            :math:`F_h`'s, then :math:`F_w`'s.
+        params (dict): The layers' tensors by the op's argument names:
+            ``w1`` (M, C, 1, 1) and ``b1`` (M), the shared 1x1 conv;
+            ``bn_weight``, ``bn_bias`` (M, or None), ``bn_mean``, ``bn_var``
+            (M) and ``eps``, its BN; ``w_h``, ``w_w`` (C, M, 1, 1) and
+            ``b_h``, ``b_w`` (C), the gate convs :math:`F_h` and
+            :math:`F_w`.
         act (nn.Module): The strip activation, one of
             :data:`INFERENCE_ACTIVATIONS`.
         inplace (bool): Write the output into ``x``.
@@ -172,4 +175,5 @@ def coord_attention_inference(x: Tensor,
           if inplace else torch.ops.mmca.coord_attention_inference)
     relu_max = (None if input_act is None else
                 INPUT_ACTIVATION_MAXIMA[type(input_act)])
-    return op(x, *params, INFERENCE_ACTIVATIONS[type(act)], relu_max)
+    return op(x, **params, act=INFERENCE_ACTIVATIONS[type(act)],
+              relu_max=relu_max)

@@ -6,6 +6,7 @@ build is cached under ``$TORCH_EXTENSIONS_DIR`` (default
 ``~/.cache/torch_extensions``). Where the build cannot run, :func:`load_ops`
 returns False once with a warning, and callers use plain PyTorch instead.
 """
+import glob
 import os
 import os.path as osp
 import shutil
@@ -14,7 +15,12 @@ from functools import lru_cache
 
 import torch
 
-SOURCES = [osp.join(osp.dirname(__file__), 'csrc', 'coord_attention_cpu.cpp')]
+# One file per op (strip_mean, coord_gate, coord_attention_inference), the
+# shared helpers in headers, the schemas in bindings.cpp.
+SOURCES = sorted(glob.glob(osp.join(osp.dirname(__file__), 'csrc', '*.cpp')))
+# The kernels use templated lambdas, which C++17 accepts only as an
+# extension; torch's own headers need C++20 from 2.10 on.
+CXX_STANDARD = '-std=c++20'
 # Vector ISA flags by the capability torch detects on this CPU. The kernels
 # are plain loops: without these, gcc vectorises them for SSE2 only. The
 # CPU_CAPABILITY macros pick ATen's matching at::vec::Vectorized.
@@ -58,7 +64,7 @@ def load_ops() -> bool:
     try:
         from torch.utils.cpp_extension import load
         load(name=extension_name(capability), sources=SOURCES,
-             extra_cflags=['-O3', '-fopenmp'] +
+             extra_cflags=[CXX_STANDARD, '-O3', '-fopenmp'] +
              ISA_FLAGS.get(capability, DEFAULT_ISA_FLAGS),
              is_python_module=False, verbose=False)
     except Exception as err:  # no compiler, no ninja, or a failed build

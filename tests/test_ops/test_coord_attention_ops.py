@@ -129,3 +129,18 @@ def test_build_is_per_vector_isa():
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         assert load_ops()
+
+
+def test_inference_op_takes_named_layers_and_names_its_activations():
+    from mmca.models import CoordAttention
+    from mmca.ops import coord_attention_inference
+    from mmca.ops.coord_attention_ops import INFERENCE_ACTIVATIONS
+    module = CoordAttention(16).eval()
+    params = module._layer_tensors()
+    x = torch.randn(2, 16, 5, 7)
+    with torch.no_grad():
+        for act_type in INFERENCE_ACTIVATIONS:
+            coord_attention_inference(x, params, act_type())
+        with pytest.raises(RuntimeError, match="unknown strip activation "
+                           "'gelu': expected hardswish, relu, relu6 or silu"):
+            torch.ops.mmca.coord_attention_inference(x, **params, act='gelu')

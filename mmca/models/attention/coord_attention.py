@@ -136,8 +136,8 @@ class CoordAttention(BaseModule):
         return (not bn.training and bn._buffers['running_mean'] is not None
                 and fuses_inference(x, self._modules['act']))
 
-    def _layer_tensors(self) -> tuple:
-        """The layers' tensors in the order of :func:`coord_attention_inference`.
+    def _layer_tensors(self) -> dict:
+        """The layers' tensors by :func:`coord_attention_inference`'s names.
 
         Read from the modules' dicts: ``nn.Module.__getattr__`` costs about
         0.5 us a lookup, and the 22 lookups of ``self.conv1.weight`` and its
@@ -149,7 +149,10 @@ class CoordAttention(BaseModule):
         bn = modules['bn1']
         conv_h = modules['conv_h']._parameters
         conv_w = modules['conv_w']._parameters
-        return (conv1['weight'], conv1['bias'], bn._parameters['weight'],
-                bn._parameters['bias'], bn._buffers['running_mean'],
-                bn._buffers['running_var'], bn.eps, conv_h['weight'],
-                conv_h['bias'], conv_w['weight'], conv_w['bias'])
+        return dict(w1=conv1['weight'], b1=conv1['bias'],
+                    bn_weight=bn._parameters['weight'],
+                    bn_bias=bn._parameters['bias'],
+                    bn_mean=bn._buffers['running_mean'],
+                    bn_var=bn._buffers['running_var'], eps=bn.eps,
+                    w_h=conv_h['weight'], b_h=conv_h['bias'],
+                    w_w=conv_w['weight'], b_w=conv_w['bias'])

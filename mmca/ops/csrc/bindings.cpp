@@ -1,0 +1,47 @@
+// The ops' schemas: torch.ops.mmca.*, called from mmca/ops/coord_attention_ops.py.
+#include <torch/library.h>
+
+#include "ops.h"
+
+namespace {
+
+// The two registrations of the block: a new output, or y written into x.
+template <bool kInplace>
+at::Tensor block(const at::Tensor& x, const at::Tensor& w1,
+                 const at::Tensor& b1,
+                 const std::optional<at::Tensor>& bn_weight,
+                 const std::optional<at::Tensor>& bn_bias,
+                 const at::Tensor& bn_mean, const at::Tensor& bn_var,
+                 double eps, const at::Tensor& w_h, const at::Tensor& b_h,
+                 const at::Tensor& w_w, const at::Tensor& b_w,
+                 const std::string& act, std::optional<double> relu_max) {
+  return mmca::coord_attention_inference(
+      x, {w1, b1, bn_weight, bn_bias, bn_mean, bn_var, eps, w_h, b_h, w_w, b_w},
+      act, relu_max, kInplace);
+}
+
+}  // namespace
+
+TORCH_LIBRARY(mmca, m) {
+  m.def("strip_mean(Tensor x) -> Tensor", &mmca::strip_mean);
+  m.def("coord_gate(Tensor x, Tensor gate_h, Tensor gate_w) -> Tensor",
+        &mmca::coord_gate);
+  m.def(
+      "coord_gate_(Tensor(a!) x, Tensor gate_h, Tensor gate_w) -> Tensor(a!)",
+      &mmca::coord_gate_);
+  m.def(
+      "coord_gate_backward(Tensor dy, Tensor x, Tensor gate_h, "
+      "Tensor gate_w) -> (Tensor, Tensor, Tensor)",
+      &mmca::coord_gate_backward);
+  const std::string block_args =
+      "Tensor w1, Tensor b1, Tensor? bn_weight, Tensor? bn_bias, "
+      "Tensor bn_mean, Tensor bn_var, float eps, Tensor w_h, Tensor b_h, "
+      "Tensor w_w, Tensor b_w, str act, float? relu_max=None)";
+  m.def(("coord_attention_inference(Tensor x, " + block_args + " -> Tensor")
+            .c_str(),
+        &block<false>);
+  m.def(("coord_attention_inference_(Tensor(a!) x, " + block_args +
+         " -> Tensor(a!)")
+            .c_str(),
+        &block<true>);
+}

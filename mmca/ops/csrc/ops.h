@@ -1,0 +1,66 @@
+// Fused CPU passes of coordinate attention over the big (N, C, H, W) tensor.
+//
+// The plain formulation reads x twice to pool (once per direction) and then
+// reads x, writes x * g_h, reads that and writes the output. Here:
+//   strip_mean   one read of x gives both strip means, laid end to end:
+//                z = [z_h, z_w] (N, C, H + W), as a view of (C, N, H + W)
+//                memory (or (N, H + W, C) for channels-last x), so that the
+//                strip transform is one (C, N * (H + W)) matrix product;
+//   coord_gate   one read of x and one write of y = x * g_h * g_w
+//                (coord_gate_ writes y into x);
+//   coord_gate_backward
+//                one read of dy and x gives dx = dy * g_h * g_w and both
+//                gate gradients dg_h = sum_w dy * x * g_w, dg_w = sum_h ...
+//   coord_attention_inference (and coord_attention_inference_, in place)
+//                the whole block at inference from its layers' parameters,
+//                BN folded on the fly: strip_mean, one small matrix product
+//                (strip_transform), and a gating pass that computes each
+//                channel group's gates where it uses them. Given relu_max,
+//                both passes apply the producer's ReLU or ReLU6 as they read
+//                x, so that activation takes no pass of its own. One call
+//                per block, as a late-stage block costs less than the
+//                Python-level dispatches of its ~15 plain ops.
+// Each works on NCHW-contiguous or channels-last x, keeping its layout. NCHW
+// strip sums read planes in register-held bands (see for_each_band).
+// Gates may be any strided (N, C, L) views; gradients come back contiguous.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <optional>
+#include <string>
+#include <tuple>
+
+namespace mmca {
+
+at::Tensor strip_mean(const at::Tensor& x);
+at::Tensor coord_gate(const at::Tensor& x, const at::Tensor& gh,
+                      const at::Tensor& gw);
+at::Tensor coord_gate_(const at::Tensor& x, const at::Tensor& gh,
+                       const at::Tensor& gw);
+std::tuple<at::Tensor, at::Tensor, at::Tensor> coord_gate_backward(
+    const at::Tensor& dy, const at::Tensor& x, const at::Tensor& gh,
+    const at::Tensor& gw);
+
+// The block's layers, as the schema names them.
+struct BlockParams {
+  const at::Tensor& w1;
+  const at::Tensor& b1;
+  const std::optional<at::Tensor>& bn_weight;
+  const std::optional<at::Tensor>& bn_bias;
+  const at::Tensor& bn_mean;
+  const at::Tensor& bn_var;
+  double eps;
+  const at::Tensor& w_h;
+  const at::Tensor& b_h;
+  const at::Tensor& w_w;
+  const at::Tensor& b_w;
+};
+
+at::Tensor coord_attention_inference(const at::Tensor& x,
+                                     const BlockParams& params,
+                                     const std::string& act,
+                                     std::optional<double> relu_max,
+                                     bool inplace);
+
+}  // namespace mmca
