@@ -20,8 +20,8 @@ from .errors import InputError
 TASK_SCOPES = {'mmpretrain': 'classification', 'mmdet': 'detection',
                'mmseg': 'segmentation'}
 
-#: Where each dataset is expected, and the README section that tells how
-#: to get it.
+#: Where each dataset is expected, and the section of docs/datasets.md
+#: that tells how to get it.
 DATASET_LAYOUTS = {
     'CocoDataset': (
         'COCO', 'data/coco/annotations/instances_{train,val}2017.json and '
@@ -119,8 +119,8 @@ def _missing_data_message(dataset: Dict, split: str, path: str,
     name, layout, section = DATASET_LAYOUTS.get(
         dataset.get('type'), (dataset.get('type'), 'see its config', 'Datasets'))
     return (f'The {name} {split} data of {cfg.filename} is missing: {path} '
-            f'does not exist. Expected layout: {layout}. README.md, section '
-            f'"Datasets" ({section}), says how to get it; to try the '
+            f'does not exist. Expected layout: {layout}. docs/datasets.md, '
+            f'section "{section}", says how to get it; to try the '
             'pipeline without it, run `python tools/make_demo_data.py` and a '
             'config of configs/demo/, or set data_root with --cfg-options.')
 
@@ -144,7 +144,7 @@ def check_pretrained(cfg: Config) -> None:
                 f'{checkpoint or "None"}, which does not exist. Pretrain it '
                 'with tools/train.py and the matching configs/*_imagenet.py, '
                 'or for MobileNetV2 + CA convert the released weights '
-                '(README.md, "Pretrained weights"); or train from scratch '
+                '(docs/pretraining.md); or train from scratch '
                 f'with --cfg-options {path}.init_cfg=None.')
         if path.split('.')[-1:] == ['backbone']:
             _check_backbone_checkpoint(cfg, path, init_cfg)

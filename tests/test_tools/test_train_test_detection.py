@@ -155,7 +155,7 @@ def test_missing_coco_names_layout_readme_and_demo(repo_root, tmp_path):
                  repo_root)
     assert result.returncode == 2 and 'Traceback' not in result.stderr
     for part in ('annotations/instances_{train,val}2017.json',
-                 'README.md, section "Datasets" (COCO)',
+                 'docs/datasets.md, section "COCO"',
                  'python tools/make_demo_data.py'):
         assert part in result.stderr
 
