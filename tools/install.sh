@@ -45,7 +45,7 @@ mmcv_stamp="$VENV/.mmcv-built-for-torch"
 if [ "$(cat "$mmcv_stamp" 2>/dev/null)" != "$torch_build" ] || ! "$PY" -c "import mmcv.ops" 2>/dev/null; then
     wheel_dir="$WHEELS/torch-$torch_build"
     if ! ls "$wheel_dir"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
-        log "building mmcv 2.1.0 with ops against torch $torch_build (once per machine: ~6 min on 2 cores)"
+        log "building mmcv 2.1.0 with ops against torch $torch_build (once per torch build: several minutes)"
         log "(pip warns that torch wants setuptools>=77 until the pin is restored after the build)"
         pip_install "numpy<2" "setuptools<70" wheel
         mkdir -p "$wheel_dir"

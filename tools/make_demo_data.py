@@ -330,8 +330,8 @@ def render_object(rng: np.random.Generator, label: int) -> Scene:
 
     Unlike the scenes, the object keeps its builder's orientation (only the
     triangle and the cross turn) and the background has no stripes: with
-    both, a MobileNetV2 trained from scratch was at 15-20% top-1 after 300
-    steps where it is at 48% without, too slow for a demo of minutes.
+    both, a MobileNetV2 trained from scratch learns the classes too slowly
+    for a demo of minutes (docs/datasets.md).
     """
     h, w = (int(n) for n in rng.integers(*CLS_SIZE, size=2, endpoint=True))
     canvas = _blotches(rng, h, w)

@@ -4,9 +4,9 @@ glibc's malloc serves each block above its mmap threshold (at most 32 MiB)
 with a fresh ``mmap`` and returns it with ``munmap`` on free. A CPU training
 step allocates and frees hundreds of such tensors (a 16x96x160x160 float
 activation is 157 MiB), so every step maps and zero-fills gigabytes of new
-pages in the kernel. Measured on SSDLite320 at batch 16 on 2 cores: 2.0 s per
-step, half of it system time; with the settings below 0.9 s, and the peak
-resident memory grows by about 15%.
+pages in the kernel: half of a step was system time. The settings below
+keep those pages mapped, at the price of a higher peak resident memory
+(docs/cpu.md has the measured step times).
 
 This is what ``MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=...`` or preloading
 jemalloc/tcmalloc do from outside the process; PyTorch's CPU performance

@@ -13,7 +13,7 @@ def build_runner(cfg: Config) -> Runner:
 
     Without GPUs a distributed launcher runs CPU processes over gloo (see
     :mod:`mmca.apis.cpu_distributed`), and glibc keeps freed tensor memory
-    instead of re-mapping it every step (about 2x faster training, see
+    instead of re-mapping it every step (see
     :mod:`mmca.apis.host_allocator`). A config the registries cannot
     build (an unknown type or constructor key) is a :class:`InputError`.
     """

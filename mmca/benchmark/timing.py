@@ -3,9 +3,8 @@
 On a shared machine absolute times drift with the load; ratios of times
 taken side by side do not. Every candidate is warmed up, then each round
 times every candidate once (``repeats`` calls each), the order reversed
-every other round: whichever model of SSDLite320 and its CA version ran
-first in a round measured about 2.5% slower at batch 1 here, so a fixed
-order biases the ratio by that much. A ratio is the median over pairs of
+every other round: whichever model ran first in a round was measurably
+slower (docs/performance.md), so a fixed order biases the ratio. A ratio is the median over pairs of
 rounds (one of each order) of the ratio within the pair, so a burst of load
 that hits a few rounds moves neither times nor ratios much.
 """

@@ -139,10 +139,9 @@ class CoordAttention(BaseModule):
     def _layer_tensors(self) -> dict:
         """The layers' tensors by :func:`coord_attention_inference`'s names.
 
-        Read from the modules' dicts: ``nn.Module.__getattr__`` costs about
-        0.5 us a lookup, and the 22 lookups of ``self.conv1.weight`` and its
-        kind took 10 us, more than the compiled op on a late-stage block at
-        batch 1.
+        Read from the modules' dicts: the 22 lookups through
+        ``nn.Module.__getattr__`` cost more than the compiled op itself on a
+        late-stage block at batch 1 (docs/performance.md).
         """
         modules = self._modules
         conv1 = modules['conv1']._parameters

@@ -62,8 +62,8 @@ constexpr int kBandChunks = 4;
 
 // Fully unrolls a loop over an array of register-held vectors. Without it
 // gcc keeps such arrays in memory and stores every element on every trip of
-// the enclosing loop: 16 stores a step in the strip transform, which then
-// ran 3x slower.
+// the enclosing loop (16 stores a step in the strip transform; the cost is
+// in docs/performance.md).
 #define MMCA_UNROLL _Pragma("GCC unroll 16")
 
 // Calls fn.template operator()<kCount>() with kCount = count, for counts

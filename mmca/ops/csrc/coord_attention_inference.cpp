@@ -73,8 +73,8 @@ inline void accumulate_products(const T* a, int64_t lda, const T* b,
 // tile is kTransformVecs vectors of columns; its rows go in groups of at most
 // kTransformRows, each group's sums held in registers over all of C. f's
 // rows are ld apart, ld a whole number of tiles, so every store is whole.
-// Replaces at::mm, which took 10 to 30 us a call inside the model on these
-// small products (M <= 30 rows), 2 to 7 times its time alone.
+// Replaces at::mm, whose per-call cost inside the model dwarfed these
+// small products (M <= 30 rows; docs/performance.md has the times).
 constexpr int kTransformRows = 8;
 constexpr int kTransformVecs = 2;
 

@@ -7,7 +7,8 @@ namespace mmca {
 
 // yp = load(xp) * gh * gw for one (H, W) plane and its contiguous gates.
 // Plain row loops: with short rows, a band's masked vector stores (the tail
-// of each row) measured 4x slower here than the compiler's scalar remainder.
+// of each row) were slower than the compiler's scalar remainder
+// (docs/performance.md).
 template <typename T, typename Load>
 void gate_plane(const T* xp, const T* gh, const T* gw, T* yp, int64_t h,
                 int64_t w, const Load& load) {
