@@ -71,4 +71,4 @@ def test_missing_label_files_name_the_converter(repo_root, tmp_path):
     assert result.returncode == 2 and 'Traceback' not in result.stderr
     assert 'gtFine/train does not exist' in result.stderr
     assert 'tools/dataset_converters/cityscapes.py' in result.stderr
-    assert 'README.md, section "Datasets" (Cityscapes)' in result.stderr
+    assert 'docs/datasets.md, section "Cityscapes"' in result.stderr
