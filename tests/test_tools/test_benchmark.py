@@ -90,3 +90,31 @@ def test_rounds_alternate_the_order_and_ratios_pair_them():
     first = 1.1
     biased = {'a': [2.0 * first, 2.0] * 2, 'b': [1.0, first] * 2}
     assert abs(median_ratio(biased, 'a', 'b') - 2.0) < 1e-12
+
+
+def test_kernels_table_and_json(repo_root, tmp_path):
+    result = run(repo_root, tmp_path, 'kernels', '--shapes', '2x16x9x7')
+    assert result.returncode == 0, result.stderr
+    assert '| 2x16x9x7 |' in result.stdout
+    with open(tmp_path / 'kernels.json') as f:
+        row, = json.load(f)['rows']
+    assert row['fused'] and row['shape'] == [2, 16, 9, 7]
+    for kernel in ('strip_mean', 'coord_gate', 'coord_gate_backward'):
+        assert set(row['ms'][kernel]) == {'kernel', 'plain'}
+        assert row['ratio'][kernel] > 0
+
+
+def test_plain_gate_backward_is_autograd_s():
+    import torch
+    from mmca.benchmark.kernels import coord_gate_backward_reference
+    from mmca.ops import coord_gate_reference
+    x = torch.randn(2, 8, 5, 6, requires_grad=True)
+    g_h = torch.rand(2, 8, 5, requires_grad=True)
+    g_w = torch.rand(2, 8, 6, requires_grad=True)
+    dy = torch.randn(2, 8, 5, 6)
+    want = torch.autograd.grad(coord_gate_reference(x, g_h, g_w), (x, g_h, g_w),
+                               dy)
+    got = coord_gate_backward_reference(dy, x.detach(), g_h.detach(),
+                                        g_w.detach())
+    for g, w in zip(got, want):
+        torch.testing.assert_close(g, w)

@@ -4,6 +4,9 @@
   # and the memory-traffic floor (eval), and against the paper's in training
   python tools/analysis_tools/benchmark.py block [--train] [--channels-last]
 
+  # each C++ kernel against the plain ATen calls it replaces
+  python tools/analysis_tools/benchmark.py kernels [--channels-last]
+
   # a config's model against its baseline (raw network outputs)
   python tools/analysis_tools/benchmark.py model configs/ssdlite_mbv2_ca_coco.py \
       configs/ssdlite_mbv2_coco.py [--shape H W] [--batch-sizes 1 8]
@@ -23,11 +26,11 @@ from typing import Dict, List
 import matplotlib.pyplot as plt
 from mmengine.config import DictAction
 
-from mmca.apis import (build_inference_model, config_input_size,
+from mmca.apis import (InputError, build_inference_model, config_input_size,
                        keep_freed_host_memory, load_config, run_tool)
-from mmca.benchmark import (BLOCK_SHAPES, EVAL_GOALS, TRAIN_GOALS,
+from mmca.benchmark import (BLOCK_SHAPES, EVAL_GOALS, KERNELS, TRAIN_GOALS,
                             benchmark_block_eval, benchmark_block_train,
-                            benchmark_models)
+                            benchmark_kernels, benchmark_models)
 from mmca.ops import load_ops
 
 
@@ -60,6 +63,10 @@ def parse_args() -> argparse.Namespace:
     block.add_argument('--train', action='store_true',
                        help='forward + backward in train mode, and saved '
                        'activation memory, against the paper\'s formulation')
+    kernels = sub.add_parser('kernels', parents=[common],
+                             help='each C++ kernel vs its plain ATen form')
+    kernels.add_argument('--shapes', type=parse_shape, nargs='+',
+                         default=BLOCK_SHAPES, metavar='NxCxHxW')
     model = sub.add_parser('model', parents=[common],
                            help='a config\'s model vs a baseline')
     model.add_argument('config', help='model config')
@@ -104,6 +111,17 @@ def print_block_train(rows: List[Dict]) -> None:
               f'{verdict(row["ratio"]["time"], TRAIN_GOALS["time"])} | '
               f'{verdict(row["ratio"]["memory"], TRAIN_GOALS["memory"])} | '
               f'{saved["mmca"]:.1f} / {saved["paper"]:.1f} |')
+
+
+def print_kernels(rows: List[Dict]) -> None:
+    print('Each C++ kernel\'s time over its plain ATen form (below 1: the '
+          'kernel is faster)\n')
+    print('| N x C x H x W | ' + ' | '.join(KERNELS) + ' |\n|---|' +
+          '---|' * len(KERNELS))
+    for row in rows:
+        cells = [f'{row["ratio"][k]:.2f} ({row["ms"][k]["kernel"]:.3f} ms)'
+                 for k in KERNELS]
+        print(f'| {shape_label(row)} | ' + ' | '.join(cells) + ' |')
 
 
 def print_models(result: Dict, names: List[str]) -> None:
@@ -170,6 +188,16 @@ def main() -> None:
             '_nhwc' if args.channels_last else '')
         result = dict(target='block', train=args.train, rows=rows)
         plot_block(rows, osp.join(args.out_dir, stem + '.png'), args.train)
+    elif args.target == 'kernels':
+        if not load_ops():
+            raise InputError('the compiled ops are unavailable (see the '
+                             'warning above); build them with '
+                             'tools/install.sh')
+        rows = [benchmark_kernels(s, args.channels_last, **timing)
+                for s in args.shapes]
+        print_kernels(rows)
+        stem = 'kernels' + ('_nhwc' if args.channels_last else '')
+        result = dict(target='kernels', rows=rows)
     else:
         names = [args.config, args.baseline]
         cfgs = [load_config(n, args.cfg_options) for n in names]
@@ -187,7 +215,8 @@ def main() -> None:
         plot_models(result, names, osp.join(args.out_dir, stem + '.png'))
     with open(osp.join(args.out_dir, stem + '.json'), 'w') as f:
         json.dump(result, f, indent=2)
-    print(f'\nwrote {osp.join(args.out_dir, stem)}.json and .png')
+    written = '.json' if args.target == 'kernels' else '.json and .png'
+    print(f'\nwrote {osp.join(args.out_dir, stem)}{written}')
 
 
 if __name__ == '__main__':
