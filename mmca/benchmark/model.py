@@ -40,3 +40,48 @@ def benchmark_models(models: Dict[str, nn.Module],
             ms=ms, images_per_s={k: batch / v * 1e3 for k, v in ms.items()},
             ratio={k: median_ratio(samples, k, baseline) for k in samples})
     return results
+
+
+def benchmark_onnx_models(paths: Dict[str, str],
+                          baseline: str,
+                          input_shape: Sequence[int],
+                          batch_sizes: Sequence[int] = (1, 8),
+                          threads: int = 0,
+                          **timing) -> Dict:
+    """:func:`benchmark_models` in ONNX Runtime, the deployment runtime.
+
+    Each exported model (input ``input``, dynamic batch, height and width)
+    runs in its own ``CPUExecutionProvider`` session with every graph
+    optimization on, as deployed.
+
+    Args:
+        paths (dict): Model name to its ``.onnx`` file.
+        threads (int): Intra-op threads of each session; 0 lets ONNX
+            Runtime choose (one per core).
+
+    Returns:
+        dict: As :func:`benchmark_models`.
+    """
+    import numpy as np
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.graph_optimization_level = (
+        ort.GraphOptimizationLevel.ORT_ENABLE_ALL)
+    options.intra_op_num_threads = threads
+    sessions = {
+        name: ort.InferenceSession(path, options,
+                                   providers=['CPUExecutionProvider'])
+        for name, path in paths.items()
+    }
+    results = {}
+    for batch in batch_sizes:
+        x = np.random.default_rng(0).standard_normal(
+            (batch, 3, *input_shape)).astype(np.float32)
+        samples = time_side_by_side(
+            {name: (lambda s=s: s.run(None, {'input': x}))
+             for name, s in sessions.items()}, **timing)
+        ms = {k: median_time(v) * 1e3 for k, v in samples.items()}
+        results[batch] = dict(
+            ms=ms, images_per_s={k: batch / v * 1e3 for k, v in ms.items()},
+            ratio={k: median_ratio(samples, k, baseline) for k in samples})
+    return results

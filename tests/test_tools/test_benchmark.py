@@ -118,3 +118,28 @@ def test_plain_gate_backward_is_autograd_s():
                                         g_w.detach())
     for g, w in zip(got, want):
         torch.testing.assert_close(g, w)
+
+
+def test_model_against_baseline_in_onnxruntime(repo_root, tmp_path):
+    import numpy as np
+    import onnxruntime as ort
+    result = run(repo_root, tmp_path, 'model',
+                 'configs/ssdlite_mbv2_ca_coco.py',
+                 'configs/ssdlite_mbv2_coco.py', '--shape', '96', '96',
+                 '--batch-sizes', '1', '2', '--backend', 'onnxruntime')
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert 'onnxruntime, input 3x96x96' in result.stdout
+    stem = 'ssdlite_mbv2_ca_coco_vs_ssdlite_mbv2_coco_onnxruntime'
+    with open(tmp_path / f'{stem}.json') as f:
+        data = json.load(f)
+    assert data['backend'] == 'onnxruntime'
+    assert set(data['batches']) == {'1', '2'}
+    assert data['batches']['1']['ratio']['configs/ssdlite_mbv2_coco.py'] == 1
+    # the timed graphs are the exported ones, with dynamic batch and size
+    for name in ('ssdlite_mbv2_ca_coco', 'ssdlite_mbv2_coco'):
+        session = ort.InferenceSession(str(tmp_path / f'{name}.onnx'),
+                                       providers=['CPUExecutionProvider'])
+        outputs = session.run(None, {'input': np.zeros((2, 3, 128, 96),
+                                                       np.float32)})
+        assert len(outputs) == 12 and outputs[0].shape[0] == 2
+    assert osp.getsize(tmp_path / f'{stem}.png') > 1000

@@ -7,9 +7,11 @@
   # each C++ kernel against the plain ATen calls it replaces
   python tools/analysis_tools/benchmark.py kernels [--channels-last]
 
-  # a config's model against its baseline (raw network outputs)
+  # a config's model against its baseline (raw network outputs), in PyTorch
+  # or exported to ONNX and run in ONNX Runtime
   python tools/analysis_tools/benchmark.py model configs/ssdlite_mbv2_ca_coco.py \
-      configs/ssdlite_mbv2_coco.py [--shape H W] [--batch-sizes 1 8]
+      configs/ssdlite_mbv2_coco.py [--shape H W] [--batch-sizes 1 8] \
+      [--backend onnxruntime]
 
 Candidates run interleaved, after warm-up, in --rounds rounds of --repeats
 calls, every other round in reverse order; each time is a median over
@@ -30,7 +32,9 @@ from mmca.apis import (InputError, build_inference_model, config_input_size,
                        keep_freed_host_memory, load_config, run_tool)
 from mmca.benchmark import (BLOCK_SHAPES, EVAL_GOALS, KERNELS, TRAIN_GOALS,
                             benchmark_block_eval, benchmark_block_train,
-                            benchmark_kernels, benchmark_models)
+                            benchmark_kernels, benchmark_models,
+                            benchmark_onnx_models)
+from mmca.deployment import TensorOutputs, export_onnx
 from mmca.ops import load_ops
 
 
@@ -74,6 +78,13 @@ def parse_args() -> argparse.Namespace:
     model.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
                        help='input size (default: the config\'s test resize)')
     model.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 8])
+    model.add_argument('--backend', choices=['pytorch', 'onnxruntime'],
+                       default='pytorch',
+                       help='onnxruntime: export both models (dynamic axes, '
+                       'as tools/deployment/pytorch2onnx.py) and time them '
+                       'in ONNX Runtime on the CPU')
+    model.add_argument('--threads', type=int, default=0,
+                       help='ONNX Runtime intra-op threads (0: its choice)')
     model.add_argument('--cfg-options', nargs='+', action=DictAction,
                        help='override keys of both configs, xxx=yyy')
     return parser.parse_args()
@@ -203,15 +214,27 @@ def main() -> None:
         cfgs = [load_config(n, args.cfg_options) for n in names]
         shape = tuple(args.shape or config_input_size(cfgs[0]))
         models = {n: build_inference_model(c) for n, c in zip(names, cfgs)}
-        result = dict(target='model', models=names, input_shape=shape,
-                      channels_last=args.channels_last,
-                      batches=benchmark_models(models, args.baseline, shape,
-                                               args.batch_sizes,
-                                               args.channels_last, **timing))
-        print(f'input 3x{shape[0]}x{shape[1]}')
-        print_models(result, names)
         stem = '{}_vs_{}'.format(*(osp.splitext(osp.basename(n))[0]
                                    for n in names))
+        if args.backend == 'onnxruntime':
+            paths = {}
+            for name, model in models.items():
+                paths[name] = osp.join(
+                    args.out_dir, osp.splitext(osp.basename(name))[0] + '.onnx')
+                export_onnx(TensorOutputs(model), paths[name], (1, 3, *shape))
+            batches = benchmark_onnx_models(paths, args.baseline, shape,
+                                            args.batch_sizes, args.threads,
+                                            **timing)
+            stem += '_onnxruntime'
+        else:
+            batches = benchmark_models(models, args.baseline, shape,
+                                       args.batch_sizes, args.channels_last,
+                                       **timing)
+        result = dict(target='model', backend=args.backend, models=names,
+                      input_shape=shape, channels_last=args.channels_last,
+                      batches=batches)
+        print(f'{args.backend}, input 3x{shape[0]}x{shape[1]}')
+        print_models(result, names)
         plot_models(result, names, osp.join(args.out_dir, stem + '.png'))
     with open(osp.join(args.out_dir, stem + '.json'), 'w') as f:
         json.dump(result, f, indent=2)
