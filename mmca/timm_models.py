@@ -35,8 +35,7 @@ from timm.layers import ClassifierHead
 from timm.models import (build_model_with_cfg, generate_default_cfgs,
                          register_model)
 
-from mmca.utils import (compare_state_dicts, load_checkpoint_safely,
-                        unwrap_state_dict)
+from mmca.utils import compare_state_dicts, load_weights
 from mmca.utils.typing import OptConfigType
 
 __all__ = ['MobileNetCAClassifier']
@@ -138,15 +137,14 @@ class MobileNetCAClassifier(nn.Module):
         timm calls this for a ``file`` in the pretrained cfg (the cfg has
         ``custom_load=True``): timm's own loader unpickles with
         ``weights_only=True`` alone and refuses the message hub a runner
-        checkpoint holds, while :func:`load_checkpoint_safely` allows exactly
+        checkpoint holds, while :func:`load_weights` allows exactly
         those types. As in timm, a classifier for another number of classes
         is left out and this model's stays fresh; anything else must match.
 
         Raises:
             RuntimeError: The weights are of another architecture.
         """
-        weights = unwrap_state_dict(
-            load_checkpoint_safely(checkpoint_path, map_location='cpu'))
+        weights = load_weights(checkpoint_path)
         expected = self.state_dict()
         file_fc = weights.get(f'{CLASSIFIER}.weight')
         file_classes = None if file_fc is None else file_fc.shape[0]

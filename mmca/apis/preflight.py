@@ -10,10 +10,9 @@ from typing import Any, Dict, Iterator, List, Sequence, Tuple
 
 import torch
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
+from mmengine.registry import MODELS, init_default_scope
 
-from mmca.utils import (compare_state_dicts, load_checkpoint_safely,
-                        select_prefix, unwrap_state_dict)
+from mmca.utils import compare_state_dicts, load_weights, select_prefix
 from .errors import InputError
 
 #: The scopes the tools run, and the task each is for.
@@ -151,7 +150,6 @@ def check_pretrained(cfg: Config) -> None:
 
 
 def _check_backbone_checkpoint(cfg: Config, path: str, init_cfg: Dict) -> None:
-    from mmengine.registry import MODELS
     node = cfg.model
     for part in path.split('.')[1:]:
         node = node[part]
@@ -159,8 +157,7 @@ def _check_backbone_checkpoint(cfg: Config, path: str, init_cfg: Dict) -> None:
     init_default_scope(cfg.get('default_scope', 'mmengine'))
     expected = MODELS.build(backbone_cfg).state_dict()
     checkpoint = init_cfg['checkpoint']
-    weights = unwrap_state_dict(
-        load_checkpoint_safely(checkpoint, map_location='cpu'))
+    weights = load_weights(checkpoint)
     prefix = init_cfg.get('prefix')
     if prefix:
         if not any(key.startswith(prefix) for key in weights):
@@ -203,7 +200,7 @@ def _pretrained_inits(node: Any, path: str = 'model'
 
 def check_checkpoint_matches(model: torch.nn.Module, path: str) -> None:
     """Check a checkpoint holds exactly the weights of ``model``."""
-    weights = unwrap_state_dict(load_checkpoint_safely(path, map_location='cpu'))
+    weights = load_weights(path)
     mismatch = compare_state_dicts(weights, model.state_dict())
     if not mismatch:
         return

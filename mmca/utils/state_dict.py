@@ -4,6 +4,8 @@ from typing import Any, Dict, List, Mapping
 
 import torch
 
+from .safe_checkpoint import load_checkpoint_safely
+
 WRAPPER_PREFIX = 'module.'
 
 
@@ -20,6 +22,18 @@ def unwrap_state_dict(checkpoint: Mapping[str, Any]) -> Dict[str, Any]:
         value
         for key, value in weights.items()
     }
+
+
+def load_weights(path: str) -> Dict[str, Any]:
+    """The weights of a checkpoint file, loaded safely on the CPU and
+    unwrapped (see :func:`unwrap_state_dict`).
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        UnsafeCheckpointError: the file holds a pickled object outside the
+            allow-list of :func:`load_checkpoint_safely`.
+    """
+    return unwrap_state_dict(load_checkpoint_safely(path, map_location='cpu'))
 
 
 def select_prefix(weights: Mapping[str, Any], prefix: str) -> Dict[str, Any]:

@@ -24,8 +24,7 @@ import torch
 
 from mmca.apis import InputError, run_tool
 from mmca.models import MobileNetV2CA
-from mmca.utils import (compare_state_dicts, load_checkpoint_safely,
-                        unwrap_state_dict)
+from mmca.utils import compare_state_dicts, load_weights
 
 NUM_CLASSES, FEATURES = 1000, 1280
 
@@ -103,10 +102,9 @@ def main() -> None:
     args = parser.parse_args()
 
     try:
-        checkpoint = load_checkpoint_safely(args.src, map_location='cpu')
+        state_dict = load_weights(args.src)
     except FileNotFoundError as err:
         raise InputError(f'{err}; give the released mbv2_ca.pth') from None
-    state_dict = unwrap_state_dict(checkpoint)
     try:
         converted = convert(state_dict)
         check_layout(converted)
