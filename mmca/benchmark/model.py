@@ -35,11 +35,17 @@ def benchmark_models(models: Dict[str, nn.Module],
             candidates[name] = (lambda m=model: m(x, mode='tensor'))
         with torch.no_grad():
             samples = time_side_by_side(candidates, **timing)
-        ms = {k: median_time(v) * 1e3 for k, v in samples.items()}
-        results[batch] = dict(
-            ms=ms, images_per_s={k: batch / v * 1e3 for k, v in ms.items()},
-            ratio={k: median_ratio(samples, k, baseline) for k in samples})
+        results[batch] = _batch_result(samples, batch, baseline)
     return results
+
+
+def _batch_result(samples: Dict, batch: int, baseline: str) -> Dict:
+    """Median ``ms`` per forward, ``images_per_s`` and each model's
+    ``ratio`` over the baseline, from one batch size's timing samples."""
+    ms = {k: median_time(v) * 1e3 for k, v in samples.items()}
+    return dict(
+        ms=ms, images_per_s={k: batch / v * 1e3 for k, v in ms.items()},
+        ratio={k: median_ratio(samples, k, baseline) for k in samples})
 
 
 def benchmark_onnx_models(paths: Dict[str, str],
@@ -80,8 +86,5 @@ def benchmark_onnx_models(paths: Dict[str, str],
         samples = time_side_by_side(
             {name: (lambda s=s: s.run(None, {'input': x}))
              for name, s in sessions.items()}, **timing)
-        ms = {k: median_time(v) * 1e3 for k, v in samples.items()}
-        results[batch] = dict(
-            ms=ms, images_per_s={k: batch / v * 1e3 for k, v in ms.items()},
-            ratio={k: median_ratio(samples, k, baseline) for k in samples})
+        results[batch] = _batch_result(samples, batch, baseline)
     return results
