@@ -4,9 +4,10 @@ On a shared machine absolute times drift with the load; ratios of times
 taken side by side do not. Every candidate is warmed up, then each round
 times every candidate once (``repeats`` calls each), the order reversed
 every other round: whichever model ran first in a round was measurably
-slower (docs/performance.md), so a fixed order biases the ratio. A ratio is the median over pairs of
-rounds (one of each order) of the ratio within the pair, so a burst of load
-that hits a few rounds moves neither times nor ratios much.
+slower (docs/performance.md), so a fixed order biases the ratio. A ratio is
+the median over pairs of rounds (one of each order) of the ratio within the
+pair, so a burst of load that hits a few rounds moves neither times nor
+ratios much.
 """
 import statistics
 import time

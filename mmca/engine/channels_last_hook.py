@@ -12,8 +12,7 @@ class ChannelsLastHook(Hook):
     A conv whose weight is channels-last produces channels-last outputs, so
     the whole network then runs in NHWC. On CPUs that is oneDNN's native
     layout, and MobileNet's depthwise convs run markedly faster in it
-    (docs/cpu.md); on GPUs it enables
-    the tensor-core kernels. Numerics are unchanged.
+    (docs/cpu.md); on GPUs it enables the tensor-core kernels. Numerics are unchanged.
     """
 
     priority = 'VERY_HIGH'

@@ -4,9 +4,9 @@ r"""The two passes of coordinate attention over the big tensor.
 :math:`[z^h, z^w]` (N, C, H + W); :func:`coord_gate` returns
 :math:`y = x \, g^h \, g^w` for gates (N, C, H) and (N, C, W). On CPU
 float tensors each is one fused C++ pass (forward and backward, see
-``csrc/strip_mean.cpp`` and ``csrc/coord_gate.cpp``); on other devices and dtypes, while
-tracing or exporting, or without the compiled ops, they are the same maths
-in plain PyTorch (``*_reference``). :func:`coord_attention_inference` runs
+``csrc/strip_mean.cpp`` and ``csrc/coord_gate.cpp``); on other devices and
+dtypes, while tracing or exporting, or without the compiled ops, they are
+the same maths in plain PyTorch (``*_reference``). :func:`coord_attention_inference` runs
 a whole BN-folded block at inference in one compiled call.
 """
 import math
@@ -20,8 +20,9 @@ from torch.autograd import Function
 from .extension import load_ops
 
 FUSED_DTYPES = (torch.float32, torch.float64)
-#: Activations the compiled inference op applies to the strips, by the names
-#: its schema takes (``parse_activation`` in csrc/coord_attention_inference.cpp).
+#: Activations the compiled inference op applies to the strips, by the
+#: names its schema takes (``parse_activation`` in
+#: csrc/coord_attention_inference.cpp).
 INFERENCE_ACTIVATIONS = {nn.Hardswish: 'hardswish', nn.ReLU: 'relu',
                          nn.ReLU6: 'relu6', nn.SiLU: 'silu'}
 #: Producer activations the compiled inference op applies to x as it reads
