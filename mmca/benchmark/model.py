@@ -58,7 +58,10 @@ def benchmark_onnx_models(paths: Dict[str, str],
 
     Each exported model (input ``input``, dynamic batch, height and width)
     runs in its own ``CPUExecutionProvider`` session with every graph
-    optimization on, as deployed.
+    optimization on, as deployed. The sessions' worker threads block rather
+    than spin between runs: a spinning pool of the session that ran last
+    takes the cores from the one being timed, which cost the baseline 1.8x
+    its own time at batch 1 on 2 cores (docs/deployment.md).
 
     Args:
         paths (dict): Model name to its ``.onnx`` file.
@@ -74,6 +77,7 @@ def benchmark_onnx_models(paths: Dict[str, str],
     options.graph_optimization_level = (
         ort.GraphOptimizationLevel.ORT_ENABLE_ALL)
     options.intra_op_num_threads = threads
+    options.add_session_config_entry('session.intra_op.allow_spinning', '0')
     sessions = {
         name: ort.InferenceSession(path, options,
                                    providers=['CPUExecutionProvider'])

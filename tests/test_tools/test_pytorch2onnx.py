@@ -9,7 +9,9 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from mmca.deployment import export_onnx
+from mmca.apis import build_inference_model, load_config
+from mmca.deployment import (TensorOutputs, compare_with_onnxruntime,
+                             export_onnx)
 from mmca.models import CoordAttention
 
 TOOL = 'tools/deployment/pytorch2onnx.py'
@@ -34,6 +36,73 @@ def test_ca_block_exports_without_adaptive_pooling(tmp_path):
         want = module(x).numpy()
     got = session.run(None, {'input': x.numpy()})[0]
     assert np.abs(got - want).max() < 1e-5
+
+
+def test_ca_exports_per_strip_without_shape_arithmetic(tmp_path):
+    """The export form: each strip through the shared transform on its own,
+    so no op computes split sizes from x's shape, and one Mul by the full
+    gate touches x."""
+    module = CoordAttention(32).eval()
+    path = str(tmp_path / 'ca.onnx')
+    export_onnx(module, path, (1, 32, 12, 10))
+    ops = [n.op_type for n in onnx.load(path).graph.node]
+    assert not set(ops) & {'Concat', 'Split', 'Slice', 'Gather', 'Shape'}
+    assert ops.count('ReduceMean') == 2 and ops.count('Mul') == 2
+
+
+def test_ca_with_batch_statistics_exports_the_joint_transform(tmp_path):
+    """Per strip equals joint only for a norm on running statistics; GN
+    normalises over both strips at once and keeps the joint form."""
+    module = CoordAttention(32, norm_cfg=dict(type='GN', num_groups=4)).eval()
+    torch.nn.init.uniform_(module.bn1.weight, 0.5, 2.0)
+    path = str(tmp_path / 'ca_gn.onnx')
+    export_onnx(module, path, (1, 32, 12, 10))
+    assert 'Concat' in {n.op_type for n in onnx.load(path).graph.node}
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    x = torch.randn(2, 32, 9, 14)
+    with torch.no_grad():
+        want = module(x).numpy()
+    assert np.abs(session.run(None, {'input': x.numpy()})[0] - want).max() < 1e-5
+
+
+def calibrate_batch_norms(model, shape, batches=2):
+    """Running statistics gathered from data, as training leaves them, so
+    activations have the magnitudes of a trained network."""
+    for m in model.modules():
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+            m.reset_running_stats()
+            m.momentum = None                      # cumulative average
+    model.train()
+    with torch.no_grad():
+        for _ in range(batches):
+            model(torch.randn(8, 3, *shape))
+        # Units that random weights leave dead (ReLU6 at 0, the 1x1 top
+        # levels) get variances near 0, and BN would scale float32 rounding
+        # up to 30-fold there: no trained network keeps such a scale.
+        for m in model.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.running_var.clamp_(min=1e-2)
+    return model.eval()
+
+
+@pytest.mark.parametrize('config', [
+    'configs/ssdlite_mbv2_ca_coco.py',
+    'configs/deeplabv3_mbv2_ca_d8_cityscapes.py',
+])
+def test_parity_at_trained_scale(repo_root, tmp_path, config):
+    """ONNX Runtime against PyTorch to 1e-4 at a network's real scale (BN
+    statistics from data, outputs of order 1, not 0.01), at the export
+    shape and at another batch, height and width."""
+    cfg = load_config(f'{repo_root}/{config}')
+    model = TensorOutputs(build_inference_model(cfg))
+    calibrate_batch_norms(model, (320, 320))
+    path = str(tmp_path / 'model.onnx')
+    export_onnx(model, path, (1, 3, 320, 320))
+    diffs = compare_with_onnxruntime(model, path,
+                                     [(1, 3, 320, 320), (2, 3, 352, 288)])
+    for diff in diffs.values():
+        assert diff['max_abs_output'] > 0.5
+        assert diff['max_abs_diff'] <= 1e-4
 
 
 @pytest.mark.parametrize('config,shape,outputs', [

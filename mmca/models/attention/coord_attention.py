@@ -10,7 +10,7 @@ from mmengine.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmca.ops import (coord_attention_inference, coord_gate, fuses_inference,
-                      strip_mean, takes_input_act)
+                      is_exporting, strip_mean, takes_input_act)
 from mmca.utils.typing import ConfigType, OptMultiConfig
 
 
@@ -56,8 +56,14 @@ class CoordAttention(BaseModule):
     gates inside the gating pass; given the producer's ReLU or ReLU6 as
     ``input_act``, both passes apply it as they read x, so the activation
     costs no pass of its own. Results match the plain formulation to 1e-5.
-    Other devices, tracing and ONNX export take plain PyTorch ops
-    (``ReduceMean``, no adaptive pooling).
+    Other devices and training take plain PyTorch ops, and so do tracing
+    and ONNX export (``ReduceMean``, no adaptive pooling), in the form that
+    ran fastest in ONNX Runtime: with BN on running statistics, :math:`F_1`
+    and :math:`\delta` act on each position alone, so each strip goes
+    through them by itself. The graph has no Concat and no Split by H and
+    W (sizes it would compute from x's shape at run time), and x is read
+    and y written by one same-shape Mul by :math:`g^h \otimes g^w`
+    (docs/deployment.md).
 
     Args:
         in_channels (int): Channels :math:`C` of the input (and output).
@@ -115,6 +121,8 @@ class CoordAttention(BaseModule):
         if fused:
             return coord_attention_inference(x, self._layer_tensors(),
                                              self.act, self.inplace, input_act)
+        if is_exporting() and self._norm_uses_running_stats():
+            return self._forward_per_strip(x)
         h, w = x.shape[-2:]
         # Both means in one read of x, end to end as one (H + W) strip so the
         # shared transform runs once.
@@ -127,13 +135,27 @@ class CoordAttention(BaseModule):
         return coord_gate(x, gate_h, gate_w,
                           self.inplace and not torch.is_grad_enabled())
 
+    def _forward_per_strip(self, x: torch.Tensor) -> torch.Tensor:
+        """The block as exported: each strip through :math:`F_1` and
+        :math:`\\delta` on its own, equal to the joint transform while BN
+        uses running statistics."""
+        f_h = self.act(self.bn1(self.conv1(x.mean(3, keepdim=True))))
+        f_w = self.act(self.bn1(self.conv1(x.mean(2, keepdim=True))))
+        gate = self.conv_h(f_h).sigmoid() * self.conv_w(f_w).sigmoid()
+        return x * gate                          # gate: (N, C, H, W)
+
+    def _norm_uses_running_stats(self) -> bool:
+        """BN in eval mode: an affine map per channel, the same at every
+        position (so it folds into conv1, and acts per strip alike)."""
+        if not self._norm_folds:
+            return False
+        bn = self._modules['bn1']
+        return not bn.training and bn._buffers['running_mean'] is not None
+
     def _fuses_inference(self, x: torch.Tensor) -> bool:
         """No gradient wanted, BN on running statistics (folded into conv1
         by the compiled op), and an input and activation the op takes."""
-        if torch.is_grad_enabled() or not self._norm_folds:
-            return False
-        bn = self._modules['bn1']
-        return (not bn.training and bn._buffers['running_mean'] is not None
+        return (not torch.is_grad_enabled() and self._norm_uses_running_stats()
                 and fuses_inference(x, self._modules['act']))
 
     def _layer_tensors(self) -> dict:
