@@ -126,15 +126,24 @@ def test_model_against_baseline_in_onnxruntime(repo_root, tmp_path):
     result = run(repo_root, tmp_path, 'model',
                  'configs/ssdlite_mbv2_ca_coco.py',
                  'configs/ssdlite_mbv2_coco.py', '--shape', '96', '96',
-                 '--batch-sizes', '1', '2', '--backend', 'onnxruntime')
+                 '--batch-sizes', '1', '2', '--backend', 'onnxruntime',
+                 '--profile')
     assert result.returncode == 0, result.stderr[-2000:]
     assert 'onnxruntime, input 3x96x96' in result.stdout
+    assert 'kernel ms per run at batch 1' in result.stdout
     stem = 'ssdlite_mbv2_ca_coco_vs_ssdlite_mbv2_coco_onnxruntime'
     with open(tmp_path / f'{stem}.json') as f:
         data = json.load(f)
     assert data['backend'] == 'onnxruntime'
     assert set(data['batches']) == {'1', '2'}
     assert data['batches']['1']['ratio']['configs/ssdlite_mbv2_coco.py'] == 1
+    ca = data['profile']['configs/ssdlite_mbv2_ca_coco.py']
+    plain = data['profile']['configs/ssdlite_mbv2_coco.py']
+    assert ca['ReduceMean'] > 0 and ca['Mul'] > 0 and plain['Conv'] > 0
+    assert not {'ReduceMean', 'Mul'} & set(plain)
+    # Residual Adds go inside the projection Conv in both graphs: the
+    # exported shapes let ONNX Runtime prove both summands alike.
+    assert 'Add' not in ca and 'Add' not in plain
     # the timed graphs are the exported ones, with dynamic batch and size
     for name in ('ssdlite_mbv2_ca_coco', 'ssdlite_mbv2_coco'):
         session = ort.InferenceSession(str(tmp_path / f'{name}.onnx'),

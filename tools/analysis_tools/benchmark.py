@@ -11,7 +11,7 @@
   # or exported to ONNX and run in ONNX Runtime
   python tools/analysis_tools/benchmark.py model configs/ssdlite_mbv2_ca_coco.py \
       configs/ssdlite_mbv2_coco.py [--shape H W] [--batch-sizes 1 8] \
-      [--backend onnxruntime]
+      [--backend onnxruntime [--profile]]
 
 Candidates run interleaved, after warm-up, in --rounds rounds of --repeats
 calls, every other round in reverse order; each time is a median over
@@ -33,7 +33,7 @@ from mmca.apis import (InputError, build_inference_model, config_input_size,
 from mmca.benchmark import (BLOCK_SHAPES, EVAL_GOALS, KERNELS, TRAIN_GOALS,
                             benchmark_block_eval, benchmark_block_train,
                             benchmark_kernels, benchmark_models,
-                            benchmark_onnx_models)
+                            benchmark_onnx_models, profile_onnx_model)
 from mmca.deployment import TensorOutputs, export_onnx
 from mmca.ops import load_ops
 
@@ -85,6 +85,10 @@ def parse_args() -> argparse.Namespace:
                        'in ONNX Runtime on the CPU')
     model.add_argument('--threads', type=int, default=0,
                        help='ONNX Runtime intra-op threads (0: its choice)')
+    model.add_argument('--profile', action='store_true',
+                       help='onnxruntime: also print both models\' kernel '
+                       'time per operator type at the first batch size, '
+                       'from ONNX Runtime\'s profiler')
     model.add_argument('--cfg-options', nargs='+', action=DictAction,
                        help='override keys of both configs, xxx=yyy')
     return parser.parse_args()
@@ -145,6 +149,18 @@ def print_models(result: Dict, names: List[str]) -> None:
         print(f'| {batch} | {row["ratio"][config]:.3f} | '
               f'{ms[config]:.1f} / {ms[baseline]:.1f} | '
               f'{ips[config]:.1f} / {ips[baseline]:.1f} |')
+
+
+def print_profiles(profiles: Dict, names: List[str], batch: int) -> None:
+    ops = sorted(set().union(*(p.keys() for p in profiles.values())),
+                 key=lambda op: -max(p.get(op, 0.) for p in profiles.values()))
+    print(f'\nONNX Runtime kernel ms per run at batch {batch}, by operator')
+    print('| op | ' + ' | '.join(osp.basename(n) for n in names) +
+          ' |\n|---|---|---|')
+    for op in ops + ['total']:
+        cells = [sum(profiles[n].values()) if op == 'total'
+                 else profiles[n].get(op, 0.) for n in names]
+        print(f'| {op} | ' + ' | '.join(f'{c:.2f}' for c in cells) + ' |')
 
 
 def plot_block(rows: List[Dict], path: str, train: bool) -> None:
@@ -226,6 +242,12 @@ def main() -> None:
                                             args.batch_sizes, args.threads,
                                             **timing)
             stem += '_onnxruntime'
+            if args.profile:
+                profiles = {
+                    name: profile_onnx_model(path, shape,
+                                             args.batch_sizes[0],
+                                             args.threads)
+                    for name, path in paths.items()}
         else:
             batches = benchmark_models(models, args.baseline, shape,
                                        args.batch_sizes, args.channels_last,
@@ -235,6 +257,9 @@ def main() -> None:
                       batches=batches)
         print(f'{args.backend}, input 3x{shape[0]}x{shape[1]}')
         print_models(result, names)
+        if args.backend == 'onnxruntime' and args.profile:
+            result['profile'] = dict(batch=args.batch_sizes[0], **profiles)
+            print_profiles(profiles, names, args.batch_sizes[0])
         plot_models(result, names, osp.join(args.out_dir, stem + '.png'))
     with open(osp.join(args.out_dir, stem + '.json'), 'w') as f:
         json.dump(result, f, indent=2)
