@@ -12,11 +12,8 @@ the keys all runs share are drawn. The last value of each key and run is
 printed.
 """
 import argparse
-import glob
-import json
 import os
 import os.path as osp
-from typing import Dict, List, Tuple
 
 import matplotlib
 
@@ -24,41 +21,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
 from mmca.apis import InputError, run_tool  # noqa: E402
-
-#: Record keys that index a step rather than measure anything.
-INDEX_KEYS = {'step', 'epoch', 'iter', 'data_time', 'time', 'memory'}
-
-Curves = Dict[str, List[Tuple[int, float]]]
-
-
-def scalars_file(run: str) -> str:
-    if osp.isfile(run):
-        return run
-    found = sorted(glob.glob(osp.join(run, '*', 'vis_data', 'scalars.json')))
-    if not found:
-        raise InputError(f'{run} is neither a scalars.json file nor a work '
-                         'dir with */vis_data/scalars.json; give the work '
-                         'dir of a tools/train.py run')
-    return found[-1]
-
-
-def read_curves(path: str) -> Curves:
-    """Key -> [(step, value)] from one scalars.json."""
-    curves: Curves = {}
-    with open(path) as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                raise InputError(f'{path}, line {number}, is not JSON: is it '
-                                 "mmengine's scalars.json?") from None
-            step = record.get('step', number)
-            for key, value in record.items():
-                if key not in INDEX_KEYS and isinstance(value, (int, float)):
-                    curves.setdefault(key, []).append((step, float(value)))
-    return curves
+from mmca.apis.scalars import read_curves, scalars_file  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,0 +1,70 @@
+"""tools/analysis_tools/compare_attention.py on a tiny classification set:
+a run per attention, read back from its own log, the table, JSON and
+plot, and runs kept on a second call."""
+import json
+import subprocess
+import sys
+
+TOOL = 'tools/analysis_tools/compare_attention.py'
+
+
+def run(args, cwd):
+    return subprocess.run([sys.executable, TOOL, *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_trains_each_attention_and_seed_then_tabulates(repo_root, tmp_path):
+    data = tmp_path / 'data'
+    made = subprocess.run([sys.executable, 'tools/make_demo_data.py', '--out',
+                           str(data), '--tasks', 'cls', '--num-train', '16',
+                           '--num-val', '8'], cwd=repo_root,
+                          capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    root = data / 'imagenet_shapes'
+    work = tmp_path / 'compare'
+    options = ['--task', 'cls', '--attentions', 'none', 'ca', '--seeds', '3',
+               '--work-dir', str(work), '--cfg-options',
+               *(f'{s}_dataloader.dataset.data_root={root}/'
+                 for s in ('train', 'val', 'test')),
+               'train_dataloader.batch_size=8', 'train_cfg.max_epochs=1',
+               'train_cfg.val_interval=1']
+    first = run(options, repo_root)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert first.stdout.count(': training') == 2
+    assert 'ETA' in first.stdout          # from the second run on
+
+    with open(work / 'comparison.json') as f:
+        result = json.load(f)
+    assert set(result['results']) == {'none', 'ca'}
+    models = result['models']
+    # CA adds its strip convolutions: more parameters and MAdds than none
+    assert models['ca']['params'] > models['none']['params']
+    assert models['ca']['madds'] > models['none']['madds']
+    assert models['none']['latency_pytorch'] == 1.0
+    assert models['ca']['latency_onnxruntime'] > 0
+    # each metric is the run's own last validation, as its log has it
+    for name in ('none', 'ca'):
+        for seed in ('3', ):
+            log = (work / f'{name}_seed{seed}' / 'train.out').read_text()
+            value = result['results'][name][seed]
+            assert 0 <= value <= 100
+            assert f'accuracy/top1: {value:.4f}' in log
+    table = (work / 'comparison.md').read_text()
+    assert '| ca |' in table and 'spread' in table
+    assert (work / 'comparison.png').stat().st_size > 1000
+
+    again = run(options + ['--no-latency'], repo_root)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert ': training' not in again.stdout
+    assert again.stdout.count('kept from an earlier run') == 2
+
+
+def test_table_gives_mean_and_seed_spread():
+    from tools.analysis_tools.compare_attention import table
+    rows = {'none': dict(params=2e6, madds=5e7),
+            'ca': dict(params=2.2e6, madds=5.1e7)}
+    results = {'none': {0: 90.0, 1: 92.0}, 'ca': {0: 93.0, 1: 93.5}}
+    lines = table(rows, results, 'accuracy/top1', [0, 1]).splitlines()
+    assert lines[0].split('|')[-3:-1] == [' mean ', ' spread ']
+    assert lines[2].split('|')[-3:-1] == [' 91 ', ' 2 ']
+    assert lines[3].split('|')[-3:-1] == [' 93.25 ', ' 0.5 ']
