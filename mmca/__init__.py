@@ -4,8 +4,11 @@ Importing the package registers its modules and does nothing else:
 
 - in mmengine's root registries, where mmpretrain, mmdet and mmseg configs
   find them: the attention modules and backbones (``MODELS``), the heads
-  built on a library where that library imports, ``ChannelsLastHook``
-  (``HOOKS``) and ``CPUDistributedDataParallel`` (``MODEL_WRAPPERS``);
+  built on a library where that library imports, ``ChannelsLastHook``,
+  ``AtomicCheckpointHook`` and ``NonFiniteLossHook`` (``HOOKS``) and
+  ``CPUDistributedDataParallel`` (``MODEL_WRAPPERS``);
+- in mmengine's file backends, the atomic local backend the
+  ``AtomicCheckpointHook`` writes through (:mod:`mmca.engine`);
 - where timm imports, the backbones as timm models (:mod:`mmca.timm_models`).
 
 One process-wide effect is deliberate: mmengine then loads local

@@ -6,20 +6,24 @@
 
 The config's ``default_scope`` (mmpretrain, mmdet or mmseg) decides the task. Distributed runs on
 machines without GPUs use CPU processes over gloo (see tools/dist_train.sh).
+A run holds its work dir (a second run there is refused), writes each
+checkpoint whole or not at all, and stops at a NaN or infinite loss; see
+docs/reliability.md.
 """
 import argparse
 import os
 import os.path as osp
+import sys
+from contextlib import nullcontext
 
 import torch
 from mmengine.config import DictAction
 from mmengine.model import is_model_wrapper
-from mmengine.runner import find_latest_checkpoint
 
 from mmca.apis import (InputError, build_runner, check_checkpoint_matches,
                        check_datasets, check_pretrained, check_task,
-                       default_work_dir, load_config, run_tool,
-                       shutdown_distributed)
+                       default_work_dir, find_resume_checkpoint, load_config,
+                       lock_work_dir, run_tool, shutdown_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -32,8 +36,8 @@ def parse_args() -> argparse.Namespace:
                         help='scale the lr to the actual total batch size')
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
-        help='resume from CKPT, or without CKPT from the latest checkpoint '
-        'in the work dir')
+        help='resume from CKPT, or without CKPT from the one last_checkpoint '
+        'names in the work dir (the newest intact one if that is broken)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, xxx=yyy')
     parser.add_argument('--launcher', default='none',
@@ -62,27 +66,45 @@ def main() -> None:
             raise InputError(f'{args.config} has no auto_scale_lr setting '
                               '(base_batch_size) to scale from')
         cfg.auto_scale_lr.enable = True
-    if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
-    elif args.resume is not None:
-        if not osp.isfile(args.resume):
-            raise InputError(f'--resume {args.resume}: no such checkpoint')
-        cfg.resume, cfg.load_from = True, args.resume
+    if args.resume not in (None, 'auto') and not osp.isfile(args.resume):
+        raise InputError(f'--resume {args.resume}: no such checkpoint')
 
     validates = cfg.get('val_cfg') is not None   # an empty dict validates
     check_datasets(cfg, ['train'] + (['val'] if validates else []))
-    if not (cfg.resume or cfg.get('load_from')):
+    if not (args.resume or cfg.get('load_from')):
         check_pretrained(cfg)
 
-    runner = build_runner(cfg)
-    start_from = cfg.get('load_from') or (
-        cfg.resume and find_latest_checkpoint(cfg.work_dir))
-    if start_from:
-        model = runner.model
-        check_checkpoint_matches(
-            model.module if is_model_wrapper(model) else model, start_from)
-    runner.train()
+    # one lock per run: the first process of a distributed one takes it
+    with lock_work_dir(cfg.work_dir) if first_process(args.launcher) \
+            else nullcontext():
+        if args.resume == 'auto':
+            start = find_resume_checkpoint(cfg)
+            if start.skipped:
+                print(f'warning: --resume passes over '
+                      f'{"; ".join(start.skipped)}; resuming from '
+                      f'{start.checkpoint}', file=sys.stderr)
+            cfg.resume, cfg.load_from = True, start.checkpoint
+        elif args.resume is not None:
+            cfg.resume, cfg.load_from = True, args.resume
+
+        runner = build_runner(cfg)
+        if cfg.get('load_from'):
+            model = runner.model
+            check_checkpoint_matches(
+                model.module if is_model_wrapper(model) else model,
+                cfg.load_from)
+        runner.train()
     shutdown_distributed()
+
+
+def first_process(launcher: str) -> bool:
+    """Whether this is rank 0 (read before the process group exists)."""
+    if launcher == 'none':
+        return True
+    rank = next((os.environ[key] for key in
+                 ('RANK', 'SLURM_PROCID', 'OMPI_COMM_WORLD_RANK', 'PMI_RANK')
+                 if key in os.environ), '0')
+    return int(rank) == 0
 
 
 if __name__ == '__main__':

@@ -1,19 +1,23 @@
 """What the tools share: loading configs, start-up checks, building the
-runner, CPU process groups and one error contract."""
+runner, CPU process groups, one error contract, and the work dir lock and
+resume point of a training run."""
 from .config import (build_inference_model, config_input_size,
                      default_work_dir, load_config)
 from .cpu_distributed import (replace_sync_bn, setup_cpu_distributed,
                               shutdown_distributed)
-from .errors import BAD_INPUT_STATUS, InputError, run_tool
+from .errors import BAD_INPUT_STATUS, RUN_STOPPED_STATUS, InputError, run_tool
 from .host_allocator import keep_freed_host_memory
 from .preflight import (check_checkpoint_matches, check_datasets,
                         check_pretrained, check_task)
-from .runner import build_runner
+from .resume import ResumePoint, find_resume_checkpoint
+from .runner import build_runner, use_reliability_hooks
+from .work_dir_lock import lock_work_dir
 
 __all__ = [
-    'BAD_INPUT_STATUS', 'InputError', 'build_inference_model', 'build_runner',
-    'check_checkpoint_matches', 'check_datasets', 'check_pretrained',
-    'check_task', 'config_input_size', 'default_work_dir',
-    'keep_freed_host_memory', 'load_config', 'replace_sync_bn', 'run_tool',
-    'setup_cpu_distributed', 'shutdown_distributed'
+    'BAD_INPUT_STATUS', 'RUN_STOPPED_STATUS', 'InputError', 'ResumePoint',
+    'build_inference_model', 'build_runner', 'check_checkpoint_matches',
+    'check_datasets', 'check_pretrained', 'check_task', 'config_input_size',
+    'default_work_dir', 'find_resume_checkpoint', 'keep_freed_host_memory',
+    'load_config', 'lock_work_dir', 'replace_sync_bn', 'run_tool',
+    'setup_cpu_distributed', 'shutdown_distributed', 'use_reliability_hooks'
 ]

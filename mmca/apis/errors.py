@@ -1,12 +1,18 @@
-"""The one way every mmca tool reports bad input."""
+"""The one way every mmca tool reports bad input and a stopped run."""
 import sys
 from typing import Callable
 
-from mmca.utils import UnsafeCheckpointError
+from mmca.engine import CheckpointSaveError, NonFiniteLossError
+from mmca.utils import BrokenCheckpointError, UnsafeCheckpointError
 
 #: The exit status of a tool given bad input, as argparse exits on a bad
 #: command line.
 BAD_INPUT_STATUS = 2
+
+#: The exit status of a training run that started and was stopped for a
+#: reason the user can fix (a full disk, a non-finite loss); its last good
+#: checkpoint is kept for ``--resume``.
+RUN_STOPPED_STATUS = 3
 
 
 class InputError(Exception):
@@ -17,15 +23,19 @@ class InputError(Exception):
 
 
 def run_tool(main: Callable[[], None]) -> None:
-    """Run a tool's ``main``; report bad input as one line and exit 2.
+    """Run a tool's ``main``; report bad input or a stopped run as one line.
 
-    :class:`InputError` and a checkpoint refused by the safe loader are the
-    user's to fix, so they are printed as ``error: <message>`` on stderr,
-    without a traceback. Any other exception is a bug and keeps its
-    traceback.
+    :class:`InputError` and a checkpoint the safe loader refuses or cannot
+    read are the user's to fix: ``error: <message>`` on stderr, without a
+    traceback, and exit status 2. A checkpoint that cannot be saved and a
+    non-finite loss stop a run: reported alike, with exit status 3. Any
+    other exception is a bug and keeps its traceback.
     """
     try:
         main()
-    except (InputError, UnsafeCheckpointError) as err:
+    except (InputError, UnsafeCheckpointError, BrokenCheckpointError) as err:
         print(f'error: {err}', file=sys.stderr)
         sys.exit(BAD_INPUT_STATUS)
+    except (CheckpointSaveError, NonFiniteLossError) as err:
+        print(f'error: {err}', file=sys.stderr)
+        sys.exit(RUN_STOPPED_STATUS)

@@ -11,12 +11,14 @@ from .host_allocator import keep_freed_host_memory
 def build_runner(cfg: Config) -> Runner:
     """The runner of ``cfg`` (its ``launcher`` set), for train.py and test.py.
 
+    Training is made safe to interrupt (see :func:`use_reliability_hooks`).
     Without GPUs a distributed launcher runs CPU processes over gloo (see
     :mod:`mmca.apis.cpu_distributed`), and glibc keeps freed tensor memory
     instead of re-mapping it every step (see
     :mod:`mmca.apis.host_allocator`). A config the registries cannot
     build (an unknown type or constructor key) is a :class:`InputError`.
     """
+    use_reliability_hooks(cfg)
     if not torch.cuda.is_available():
         keep_freed_host_memory()
         if cfg.launcher != 'none':
@@ -26,3 +28,23 @@ def build_runner(cfg: Config) -> Runner:
     except (TypeError, KeyError) as err:
         raise InputError(f'cannot build {cfg.filename}: {err}. Check the '
                           'config keys and --cfg-options.') from None
+
+
+def use_reliability_hooks(cfg: Config) -> None:
+    """Make ``cfg``'s training safe to kill, and stop it on a NaN loss.
+
+    mmengine's ``CheckpointHook`` becomes
+    :class:`~mmca.engine.AtomicCheckpointHook` (checkpoints and
+    ``last_checkpoint`` written whole or not at all), and
+    :class:`~mmca.engine.NonFiniteLossHook` joins the custom hooks. A config
+    that names another checkpoint hook, or already has the loss hook, keeps
+    its own. docs/reliability.md lists what each guards against.
+    """
+    checkpoint = (cfg.get('default_hooks') or {}).get('checkpoint')
+    if checkpoint is not None and checkpoint.get('type') == 'CheckpointHook':
+        checkpoint['type'] = 'AtomicCheckpointHook'
+    custom_hooks = list(cfg.get('custom_hooks') or [])
+    if not any(hook.get('type') == 'NonFiniteLossHook'
+               for hook in custom_hooks):
+        custom_hooks.append(dict(type='NonFiniteLossHook'))
+    cfg.custom_hooks = custom_hooks

@@ -1,10 +1,12 @@
-from .safe_checkpoint import (RUNNER_CHECKPOINT_GLOBALS, UnsafeCheckpointError,
-                              load_checkpoint_safely)
+from .atomic_file import atomic_write, is_temp_file, remove_stale_temp_files
+from .safe_checkpoint import (RUNNER_CHECKPOINT_GLOBALS, BrokenCheckpointError,
+                              UnsafeCheckpointError, load_checkpoint_safely)
 from .state_dict import (StateDictMismatch, compare_state_dicts,
                          load_weights, select_prefix, unwrap_state_dict)
 
 __all__ = [
-    'RUNNER_CHECKPOINT_GLOBALS', 'UnsafeCheckpointError',
+    'atomic_write', 'is_temp_file', 'remove_stale_temp_files',
+    'RUNNER_CHECKPOINT_GLOBALS', 'BrokenCheckpointError', 'UnsafeCheckpointError',
     'load_checkpoint_safely', 'StateDictMismatch', 'compare_state_dicts',
     'load_weights', 'select_prefix', 'unwrap_state_dict'
 ]

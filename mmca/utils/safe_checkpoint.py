@@ -9,6 +9,7 @@ runner checkpoint holds and still refuses any other pickled global.
 """
 import os.path as osp
 import pickle
+import zipfile
 from typing import Any, List, Optional
 
 import numpy as np
@@ -28,12 +29,32 @@ def _numpy_globals() -> List[Any]:
         np.uint16, np.uint32, np.uint64, np.float16, np.float32, np.float64,
         np.complex64, np.complex128
     ]
+    # numpy >= 2 pickles these under their numpy 1 names, numpy.core.*,
+    # so that numpy 1 can read the file; allow them under both
+    aliases = [(function, f'numpy.core.multiarray.{function.__name__}')
+               for function in (multiarray._reconstruct, multiarray.scalar)]
     return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype
-            ] + [type(np.dtype(t)) for t in numeric_dtypes]
+            ] + aliases + [type(np.dtype(t)) for t in numeric_dtypes]
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint holds a pickled object outside the allow-list."""
+
+
+class BrokenCheckpointError(ValueError):
+    """A checkpoint file torch cannot read: empty, cut short or not one.
+
+    Attributes:
+        filename: The file.
+        reason: What is wrong with it, as a phrase (``it is empty``).
+    """
+
+    def __init__(self, filename: str, reason: str) -> None:
+        self.filename, self.reason = filename, reason
+        super().__init__(
+            f'checkpoint {filename} is broken: {reason}. A crash or a full '
+            'disk while it was written leaves such a file; use another '
+            'checkpoint, or copy or download this one again.')
 
 
 def _history_buffer_statistic(owner: Any, name: str) -> Any:
@@ -55,6 +76,12 @@ RUNNER_CHECKPOINT_GLOBALS = [
 ] + _numpy_globals()
 
 
+#: What torch's weights-only unpickler says of bytes that are no pickle at
+#: all (garbage, a cut stream), as against a pickle of a refused global.
+_CORRUPT_PICKLE = ('Unsupported operand', 'String is too long',
+                   'unsupported persistent id')
+
+
 def load_checkpoint_safely(filename: str,
                            map_location: Optional[str] = None) -> Any:
     """``torch.load`` with ``weights_only=True`` and the runner's types.
@@ -62,6 +89,8 @@ def load_checkpoint_safely(filename: str,
     Raises:
         FileNotFoundError: ``filename`` does not exist.
         UnsafeCheckpointError: the file holds any other pickled global.
+        BrokenCheckpointError: the file is empty, truncated or not a
+            checkpoint at all.
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
@@ -71,6 +100,9 @@ def load_checkpoint_safely(filename: str,
             return torch.load(
                 filename, map_location=map_location, weights_only=True)
         except pickle.UnpicklingError as err:
+            if any(marker in str(err) for marker in _CORRUPT_PICKLE):
+                raise BrokenCheckpointError(
+                    filename, _broken_reason(filename, err)) from None
             raise UnsafeCheckpointError(
                 f'Refusing to load {filename}: {_reason(err)}. mmca loads '
                 'checkpoints with weights_only=True and allows tensors, numpy '
@@ -78,6 +110,26 @@ def load_checkpoint_safely(filename: str,
                 'checkpoint cannot run code. If you trust this file, re-save '
                 'its weights alone: torch.save({"state_dict": torch.load('
                 'path, weights_only=False)["state_dict"]}, new_path)') from None
+        except (MemoryError, PermissionError):
+            raise
+        except Exception as err:    # torch reports a bad file many ways
+            raise BrokenCheckpointError(
+                filename, _broken_reason(filename, err)) from None
+
+
+def _broken_reason(filename: str, err: Exception) -> str:
+    size = osp.getsize(filename)
+    if size == 0:
+        return 'it is empty (0 bytes)'
+    with open(filename, 'rb') as file:
+        zip_start = file.read(4) == b'PK\x03\x04'
+    if zip_start and not zipfile.is_zipfile(filename):
+        return f'it is truncated ({size} bytes, no zip index at its end)'
+    if isinstance(err, pickle.UnpicklingError):
+        err = pickle.UnpicklingError(_reason(err))
+    lines = str(err).strip().splitlines()
+    detail = f': {lines[0][:120]}' if lines else ''
+    return f'torch cannot read it ({size} bytes; {type(err).__name__}{detail})'
 
 
 def _reason(err: Exception) -> str:

@@ -32,6 +32,8 @@ def load_weights(path: str) -> Dict[str, Any]:
         FileNotFoundError: ``path`` does not exist.
         UnsafeCheckpointError: the file holds a pickled object outside the
             allow-list of :func:`load_checkpoint_safely`.
+        BrokenCheckpointError: the file is empty, truncated or not a
+            checkpoint.
     """
     return unwrap_state_dict(load_checkpoint_safely(path, map_location='cpu'))
 

@@ -10,7 +10,8 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from mmca.utils import UnsafeCheckpointError, load_checkpoint_safely
+from mmca.utils import (BrokenCheckpointError, UnsafeCheckpointError,
+                        load_checkpoint_safely)
 
 
 class ToyModel(BaseModel):
@@ -116,3 +117,35 @@ def test_getattr_answers_only_history_buffer_statistics(tmp_path):
     torch.save(dict(payload=GetattrPayload()), path)
     with pytest.raises(UnsafeCheckpointError, match='__init__'):
         load_checkpoint_safely(str(path))
+
+
+@pytest.mark.parametrize('cut,reason', [
+    (lambda data: b'', 'it is empty (0 bytes)'),
+    (lambda data: data[:len(data) // 2], 'it is truncated ('),
+    (lambda data: data[:-1], 'it is truncated ('),
+    (lambda data: b'not a checkpoint\n' * 8,
+     'torch cannot read it (136 bytes; '),
+])
+def test_a_cut_short_checkpoint_is_one_message_naming_the_file(
+        runner_checkpoint, tmp_path, cut, reason):
+    _, path = runner_checkpoint
+    broken = tmp_path / 'broken.pth'
+    broken.write_bytes(cut(path.read_bytes()))
+    with pytest.raises(BrokenCheckpointError) as info:
+        load_checkpoint_safely(str(broken))
+    assert info.value.reason.startswith(reason)
+    assert str(info.value).startswith(f'checkpoint {broken} is broken: {reason}')
+    assert '\n' not in str(info.value)
+    # every mmengine path reaches the same loader: load_from, --resume, test
+    # checkpoints and Pretrained init (below)
+    with pytest.raises(BrokenCheckpointError):
+        _load_checkpoint(str(broken))
+
+
+def test_a_broken_pretrained_checkpoint_fails_the_init_naming_the_file(
+        tmp_path):
+    from mmengine.model.weight_init import PretrainedInit
+    broken = tmp_path / 'backbone.pth'
+    broken.write_bytes(b'')
+    with pytest.raises(BrokenCheckpointError, match=str(broken)):
+        PretrainedInit(checkpoint=str(broken))(nn.Linear(2, 1))

@@ -1,0 +1,168 @@
+"""Checkpoints that are written whole or not at all.
+
+mmengine 0.10.7 writes ``epoch_N.pth`` / ``iter_N.pth`` with a plain
+``open(path, 'wb')`` and ``last_checkpoint`` with ``open(path, 'w')``, and
+deletes the oldest kept checkpoint *before* writing the new one. A kill or a
+full disk in the middle leaves a truncated checkpoint, an empty
+``last_checkpoint``, or one naming a file already deleted; and because a
+best-checkpoint update re-saves ``epoch_N.pth`` over itself, even a
+checkpoint that was whole can be cut short. :class:`AtomicCheckpointHook`
+writes both through :func:`mmca.utils.atomic_write` and deletes outdated
+checkpoints only once the new one and ``last_checkpoint`` are in place.
+"""
+import errno
+import os
+import os.path as osp
+import shutil
+from contextlib import contextmanager
+from typing import Iterator, List, Optional, Union
+
+from mmengine.dist import is_main_process
+from mmengine.fileio import LocalBackend, register_backend
+from mmengine.hooks import CheckpointHook
+from mmengine.registry import HOOKS
+from mmengine.utils import mkdir_or_exist
+
+from mmca.utils import atomic_write
+
+#: The name that selects :class:`AtomicLocalBackend` in ``backend_args``.
+ATOMIC_BACKEND = 'mmca_atomic_local'
+
+
+class AtomicLocalBackend(LocalBackend):
+    """mmengine's local file backend, with ``put`` and ``put_text`` atomic."""
+
+    def put(self, obj: bytes, filepath: Union[str, os.PathLike]) -> None:
+        mkdir_or_exist(osp.dirname(str(filepath)))
+        atomic_write(str(filepath), obj)
+
+    def put_text(self, obj: str, filepath: Union[str, os.PathLike],
+                 encoding: str = 'utf-8') -> None:
+        self.put(obj.encode(encoding), filepath)
+
+
+register_backend(ATOMIC_BACKEND, AtomicLocalBackend)
+
+
+class CheckpointSaveError(RuntimeError):
+    """A checkpoint could not be written (a full disk, a quota, a limit).
+
+    The ``OSError`` that stopped the write is its ``__cause__``.
+    """
+
+
+_REASONS = {
+    errno.ENOSPC: 'the disk is full',
+    errno.EDQUOT: 'the disk quota is exceeded',
+    errno.EFBIG: ('the file is larger than allowed (ulimit -f, or the file '
+                  "system's limit)"),
+    errno.EROFS: 'the file system is read-only',
+    errno.EACCES: 'permission is denied',
+}
+
+
+def recorded_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint ``<work_dir>/last_checkpoint`` names, if any."""
+    try:
+        with open(osp.join(work_dir, 'last_checkpoint')) as file:
+            return file.read().strip() or None
+    except OSError:
+        return None
+
+
+@HOOKS.register_module()
+class AtomicCheckpointHook(CheckpointHook):
+    """mmengine's ``CheckpointHook`` that never leaves a partial checkpoint.
+
+    Takes the arguments of ``CheckpointHook``. Without ``backend_args`` (a
+    local work dir), checkpoints and ``last_checkpoint`` are written to a
+    temporary file, fsynced and renamed over the target; outdated
+    checkpoints (``max_keep_ckpts``) are deleted after that. A write that
+    fails stops training with :class:`CheckpointSaveError`, naming the file
+    and the cause; the previous checkpoint and ``last_checkpoint`` are kept.
+    ``tools/train.py`` uses it in place of ``CheckpointHook``
+    (:func:`mmca.apis.build_runner`).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        if kwargs.get('backend_args') is None and \
+                kwargs.get('file_client_args') is None:
+            kwargs['backend_args'] = dict(backend=ATOMIC_BACKEND)
+        super().__init__(*args, **kwargs)
+
+    def _save_checkpoint_with_step(self, runner, step, meta) -> None:
+        outdated = self._keep(runner, step)
+        filename = self.filename_tmpl.format(step)
+        path = self.file_backend.join_path(self.out_dir, filename)
+        previous = recorded_checkpoint(runner.work_dir)
+        # the checkpoint's message hub names itself, as mmengine's does
+        runner.message_hub.update_info('last_ckpt', path)
+        with self._reported(path, previous):
+            runner.save_checkpoint(
+                self.out_dir, filename, self.file_client_args,
+                save_optimizer=self.save_optimizer,
+                save_param_scheduler=self.save_param_scheduler, meta=meta,
+                by_epoch=self.by_epoch, backend_args=self.backend_args,
+                **self.args)
+        self.last_ckpt = path
+        if not is_main_process():
+            return
+        record = osp.join(runner.work_dir, 'last_checkpoint')
+        with self._reported(record, previous):
+            atomic_write(record, path.encode())
+        for old in outdated:
+            if self.file_backend.isfile(old):
+                self.file_backend.remove(old)
+            elif self.file_backend.isdir(old):   # deepspeed saves directories
+                self.file_backend.rmtree(old)
+
+    def _keep(self, runner, step: int) -> List[str]:
+        """Record ``step`` among the kept checkpoints; the paths it outdates.
+
+        ``keep_ckpt_ids`` is updated before the save so that the checkpoint
+        carries it, as in mmengine; the files go only after the save.
+        """
+        if self.max_keep_ckpts <= 0 or (self.keep_ckpt_ids
+                                        and self.keep_ckpt_ids[-1] == step):
+            return []
+        outdated = []
+        if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
+            outdated.append(self.file_backend.join_path(
+                self.out_dir,
+                self.filename_tmpl.format(self.keep_ckpt_ids.popleft())))
+        self.keep_ckpt_ids.append(step)
+        runner.message_hub.update_info('keep_ckpt_ids',
+                                       list(self.keep_ckpt_ids))
+        return outdated if is_main_process() else []
+
+    def _save_best_checkpoint(self, runner, metrics) -> None:
+        with self._reported(f'the best checkpoint in {self.out_dir}',
+                            recorded_checkpoint(runner.work_dir)):
+            super()._save_best_checkpoint(runner, metrics)
+
+    @contextmanager
+    def _reported(self, target: str, kept: Optional[str]) -> Iterator[None]:
+        """A failed write of ``target`` as :class:`CheckpointSaveError`."""
+        try:
+            yield
+        except CheckpointSaveError:
+            raise
+        except OSError as err:
+            raise CheckpointSaveError(
+                _save_failure(target, err, self.out_dir, kept)) from err
+
+
+def _save_failure(target: str, err: OSError, out_dir: str,
+                  kept: Optional[str]) -> str:
+    reason = _REASONS.get(err.errno, err.strerror or str(err))
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        try:
+            free = shutil.disk_usage(out_dir).free
+            reason += f' ({free / 2**20:.0f} MiB free in {out_dir})'
+        except OSError:
+            pass
+    kept_part = (f'{kept} and last_checkpoint are kept as they were'
+                 if kept else 'no earlier checkpoint of this run exists')
+    return (f'could not save {target}: {reason}. Training stopped; '
+            f'{kept_part}. Make room and continue with tools/train.py '
+            '--resume.')

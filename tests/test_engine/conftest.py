@@ -1,0 +1,62 @@
+"""A toy mmengine run: two loss terms, a sample that can spoil one."""
+import uuid
+
+import pytest
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModel
+from mmengine.runner import Runner
+
+
+class ToyModel(BaseModel):
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, inputs, labels=None, mode='tensor'):
+        out = self.linear(inputs).squeeze(1)
+        if mode == 'loss':
+            return dict(loss_fit=((out - labels) ** 2).mean(),
+                        loss_decay=0.01 * self.linear.weight.square().sum())
+        return out
+
+
+class ToyDataset(torch.utils.data.Dataset):
+    """8 samples; ``labels`` of sample ``bad_index`` is ``bad_value``."""
+    metainfo = dict(classes=('a', 'b'))
+
+    def __init__(self, bad_index=None, bad_value=float('nan')):
+        self.bad_index, self.bad_value = bad_index, bad_value
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        label = self.bad_value if i == self.bad_index else i / 8
+        return dict(inputs=torch.tensor([i / 8, 1.0]),
+                    labels=torch.tensor(label))
+
+
+@pytest.fixture
+def toy_runner():
+    """``toy_runner(work_dir, **overrides)``: an unstarted toy Runner with
+    the AtomicCheckpointHook and NonFiniteLossHook, 2 samples a batch, 4
+    batches an epoch; sample ``bad_index`` gets the label ``bad_value``."""
+    def build(work_dir, max_epochs=2, bad_index=None, bad_value=float('nan'),
+              checkpoint=None, train_cfg=None, resume=False):
+        return Runner(
+            model=ToyModel(), work_dir=str(work_dir),
+            train_dataloader=dict(
+                dataset=ToyDataset(bad_index, bad_value), batch_size=2,
+                sampler=dict(type='DefaultSampler', shuffle=False),
+                collate_fn=dict(type='default_collate')),
+            optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
+            train_cfg=train_cfg or dict(by_epoch=True, max_epochs=max_epochs),
+            default_hooks=dict(checkpoint=dict(
+                type='AtomicCheckpointHook', interval=1,
+                **(checkpoint or {}))),
+            custom_hooks=[dict(type='NonFiniteLossHook')],
+            resume=resume, experiment_name=f'toy_{uuid.uuid4().hex}',
+            default_scope='mmengine')
+    return build

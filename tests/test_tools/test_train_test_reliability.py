@@ -1,0 +1,187 @@
+"""train.py and test.py facing broken checkpoints, a full disk, a NaN loss
+and a second run on a live work dir (docs/reliability.md).
+
+One 1-epoch classification run on a tiny shapes set (module fixture) gives
+the checkpoint each case starts from, in a copy of its work dir.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mmca.utils import is_temp_file, load_checkpoint_safely
+
+DEMO = 'configs/demo/mbv2_ca_shapes_cls.py'
+
+
+def run(args, cwd, **kwargs):
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True,
+                          **kwargs)
+
+
+def options(data_root: Path, work_dir: Path, max_epochs: int = 1):
+    """The demo on the tiny set: 2 iterations an epoch, no best checkpoint,
+    no channels-last (a slow first iteration on some CPUs)."""
+    return [
+        '--work-dir', str(work_dir), '--cfg-options',
+        *[f'{split}_dataloader.dataset.data_root={data_root}/'
+          for split in ('train', 'val', 'test')],
+        'train_dataloader.batch_size=4', f'train_cfg.max_epochs={max_epochs}',
+        f'train_cfg.val_interval={max_epochs}', 'custom_hooks=[]',
+        'default_hooks.checkpoint.save_best=None',
+        'default_hooks.logger.interval=1',
+    ]
+
+
+@pytest.fixture(scope='module')
+def tiny_data(tmp_path_factory, repo_root):
+    out = tmp_path_factory.mktemp('data')
+    result = run([sys.executable, 'tools/make_demo_data.py', '--out', str(out),
+                  '--tasks', 'cls', '--num-train', '8', '--num-val', '4'],
+                 repo_root)
+    assert result.returncode == 0, result.stderr
+    return out / 'imagenet_shapes'
+
+
+@pytest.fixture(scope='module')
+def trained(tiny_data, tmp_path_factory, repo_root):
+    work_dir = tmp_path_factory.mktemp('train')
+    result = run([sys.executable, 'tools/train.py', DEMO,
+                  *options(tiny_data, work_dir)], repo_root)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return work_dir / 'epoch_1.pth'
+
+
+@pytest.fixture
+def after_epoch_1(trained, tmp_path):
+    """A work dir as the 1-epoch run left it, to continue from."""
+    work_dir = tmp_path / 'run'
+    work_dir.mkdir()
+    shutil.copy(trained, work_dir / 'epoch_1.pth')
+    (work_dir / 'last_checkpoint').write_text(str(work_dir / 'epoch_1.pth'))
+    return work_dir
+
+
+def error_line(stderr: str) -> str:
+    assert 'Traceback' not in stderr, stderr[-3000:]
+    lines = [line for line in stderr.splitlines()
+             if line.startswith('error: ')]
+    assert len(lines) == 1, stderr[-3000:]
+    return lines[0]
+
+
+def assert_kept_at_epoch_1(work_dir: Path) -> None:
+    assert (work_dir / 'last_checkpoint').read_text() == \
+        str(work_dir / 'epoch_1.pth')
+    assert load_checkpoint_safely(str(work_dir / 'epoch_1.pth'))['meta'][
+        'epoch'] == 1
+    assert not (work_dir / 'epoch_2.pth').exists()
+    assert not [name for name in os.listdir(work_dir) if is_temp_file(name)]
+
+
+@pytest.mark.parametrize('entry', ['test.py', '--resume PATH', 'load_from',
+                                   'init_cfg'])
+def test_a_broken_checkpoint_is_one_line_naming_it(entry, trained,
+                                                   tiny_data, repo_root,
+                                                   tmp_path):
+    broken = tmp_path / 'broken.pth'
+    broken.write_bytes(trained.read_bytes()[:4096])
+    work = options(tiny_data, tmp_path / 'work')
+    if entry == 'test.py':
+        command = ['tools/test.py', DEMO, str(broken), *work]
+    elif entry == '--resume PATH':
+        command = ['tools/train.py', DEMO, '--resume', str(broken), *work]
+    elif entry == 'load_from':
+        command = ['tools/train.py', DEMO, *work, f'load_from={broken}']
+    else:
+        config = tmp_path / 'pretrained.py'
+        config.write_text(
+            f"_base_ = '{repo_root}/{DEMO}'\n"
+            "model = dict(backbone=dict(init_cfg=dict(type='Pretrained', "
+            f"checkpoint='{broken}', prefix='backbone.')))\n")
+        command = ['tools/train.py', str(config), *work]
+    result = run([sys.executable, *command], repo_root)
+    assert result.returncode == 2
+    assert error_line(result.stderr) == (
+        f'error: checkpoint {broken} is broken: it is truncated (4096 bytes, '
+        'no zip index at its end). A crash or a full disk while it was '
+        'written leaves such a file; use another checkpoint, or copy or '
+        'download this one again.')
+
+
+def test_resume_passes_over_a_truncated_last_checkpoint(after_epoch_1,
+                                                        tiny_data, repo_root):
+    work_dir = after_epoch_1
+    partial = work_dir / 'epoch_2.pth'
+    partial.write_bytes((work_dir / 'epoch_1.pth').read_bytes()[:1000])
+    (work_dir / 'last_checkpoint').write_text(str(partial))
+    result = run([sys.executable, 'tools/train.py', DEMO, '--resume',
+                  *options(tiny_data, work_dir, max_epochs=2)], repo_root)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (f'warning: --resume passes over last_checkpoint names {partial}, '
+            'which is broken: it is truncated (1000 bytes, no zip index at '
+            f'its end); resuming from {work_dir}/epoch_1.pth') in result.stderr
+    assert f'Load checkpoint from {work_dir}/epoch_1.pth' in result.stdout
+    assert load_checkpoint_safely(str(partial))['meta']['epoch'] == 2
+
+
+def test_a_full_disk_stops_the_run_and_keeps_the_last_checkpoint(
+        after_epoch_1, tiny_data, repo_root):
+    # a 4 MiB file size limit: logs fit, a 33 MB checkpoint does not
+    # (the kernel fails the write with EFBIG, as ENOSPC on a full disk)
+    command = ' '.join([sys.executable, 'tools/train.py', DEMO, '--resume',
+                        *options(tiny_data, after_epoch_1, max_epochs=2)])
+    result = run(['bash', '-c', f'ulimit -f 4096 && exec {command}'],
+                 repo_root)
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert error_line(result.stderr) == (
+        f'error: could not save {after_epoch_1}/epoch_2.pth: the file is '
+        "larger than allowed (ulimit -f, or the file system's limit). "
+        'Training stopped; '
+        f'{after_epoch_1}/epoch_1.pth and last_checkpoint are kept as they '
+        'were. Make room and continue with tools/train.py --resume.')
+    assert_kept_at_epoch_1(after_epoch_1)
+
+
+def test_a_nan_loss_stops_the_run_naming_iteration_and_term(
+        after_epoch_1, tiny_data, repo_root):
+    result = run([sys.executable, 'tools/train.py', DEMO, '--resume',
+                  *options(tiny_data, after_epoch_1, max_epochs=2),
+                  'model.head.loss.loss_weight=nan'], repo_root)
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert error_line(result.stderr).startswith(
+        'error: loss became nan at iteration 3 (epoch 2, batch 1). Training '
+        'stopped without saving these weights; the last checkpoint, '
+        f'{after_epoch_1}/epoch_1.pth, is kept.')
+    assert_kept_at_epoch_1(after_epoch_1)
+
+
+def test_a_second_run_on_a_live_work_dir_is_refused(after_epoch_1, tiny_data,
+                                                    repo_root):
+    work = options(tiny_data, after_epoch_1, max_epochs=1000)
+    first = subprocess.Popen([sys.executable, 'tools/train.py', DEMO,
+                              '--resume', *work], cwd=repo_root,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        lock = after_epoch_1 / 'train.lock'
+        deadline = time.time() + 120
+        while not (lock.exists() and lock.read_text()):
+            assert first.poll() is None and time.time() < deadline
+            time.sleep(0.1)
+        assert json.loads(lock.read_text())['pid'] == first.pid
+        second = run([sys.executable, 'tools/train.py', DEMO, '--resume',
+                      *work], repo_root)
+        assert first.poll() is None         # still training
+    finally:
+        first.kill()
+        first.wait()
+    assert second.returncode == 2
+    assert error_line(second.stderr).startswith(
+        f'error: {after_epoch_1} is in use by another training run (pid '
+        f'{first.pid} on ')
