@@ -7,6 +7,7 @@ from .cpu_distributed import (replace_sync_bn, setup_cpu_distributed,
                               shutdown_distributed)
 from .errors import BAD_INPUT_STATUS, RUN_STOPPED_STATUS, InputError, run_tool
 from .host_allocator import keep_freed_host_memory
+from .image import load_inference_model, load_test_image
 from .preflight import (check_checkpoint_matches, check_datasets,
                         check_pretrained, check_task)
 from .resume import ResumePoint, find_resume_checkpoint
@@ -18,6 +19,7 @@ __all__ = [
     'build_inference_model', 'build_runner', 'check_checkpoint_matches',
     'check_datasets', 'check_pretrained', 'check_task', 'config_input_size',
     'default_work_dir', 'find_resume_checkpoint', 'keep_freed_host_memory',
-    'load_config', 'lock_work_dir', 'replace_sync_bn', 'run_tool',
+    'load_config', 'load_inference_model', 'load_test_image',
+    'lock_work_dir', 'replace_sync_bn', 'run_tool',
     'setup_cpu_distributed', 'shutdown_distributed', 'use_reliability_hooks'
 ]

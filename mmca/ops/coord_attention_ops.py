@@ -148,7 +148,9 @@ def coord_attention_inference(x: Tensor,
                               params: Dict[str, Any],
                               act: nn.Module,
                               inplace: bool = False,
-                              input_act: Optional[nn.Module] = None) -> Tensor:
+                              input_act: Optional[nn.Module] = None,
+                              gate_h_out: Optional[Tensor] = None,
+                              gate_w_out: Optional[Tensor] = None) -> Tensor:
     """A whole block at inference in one compiled call.
 
     The BN on running statistics is folded into the shared conv inside the
@@ -171,10 +173,16 @@ def coord_attention_inference(x: Tensor,
         input_act (nn.Module, optional): The activation of the layer that
             produced ``x``, one :func:`takes_input_act` accepts (ReLU,
             ReLU6), not yet applied.
+        gate_h_out, gate_w_out (Tensor, optional): Contiguous (N, C, H) and
+            (N, C, W) tensors of ``x``'s dtype, both or neither, which the
+            op fills with the gates :math:`g^h`, :math:`g^w` it multiplies
+            into x: the output is ``x * g^h[..., None] * g^w[..., None, :]``
+            (of the activated x), computed in that order.
     """
     op = (torch.ops.mmca.coord_attention_inference_
           if inplace else torch.ops.mmca.coord_attention_inference)
     relu_max = (None if input_act is None else
                 INPUT_ACTIVATION_MAXIMA[type(input_act)])
     return op(x, **params, act=INFERENCE_ACTIVATIONS[type(act)],
-              relu_max=relu_max)
+              relu_max=relu_max, gate_h_out=gate_h_out,
+              gate_w_out=gate_w_out)

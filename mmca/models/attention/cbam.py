@@ -1,4 +1,6 @@
 """Convolutional block attention module (Woo et al., ECCV 2018)."""
+from typing import Optional
+
 import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule, build_activation_layer
@@ -6,6 +8,7 @@ from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 
 from mmca.utils.typing import ConfigType, OptMultiConfig
+from .recording import GateRecorder
 
 
 @MODELS.register_module()
@@ -38,6 +41,10 @@ class CBAM(BaseModule):
     """
 
     _abbr_ = 'cbam'
+    #: Set by :func:`record_gates` while it records: ``forward`` then hands
+    #: it the gates it applies, ``channel`` (N, C, 1, 1) then ``spatial``
+    #: (N, 1, H, W).
+    gate_recorder: Optional[GateRecorder] = None
 
     def __init__(self,
                  in_channels: int,
@@ -69,4 +76,7 @@ class CBAM(BaseModule):
         pooled = torch.cat([x.mean(dim=1, keepdim=True),
                             x.amax(dim=1, keepdim=True)], dim=1)
         spatial_gate = self.spatial_conv(pooled).sigmoid()
+        if self.gate_recorder is not None:
+            self.gate_recorder(self, channel=channel_gate,
+                               spatial=spatial_gate)
         return x.mul_(spatial_gate) if inplace else x * spatial_gate

@@ -12,6 +12,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmca.ops import (coord_attention_inference, coord_gate, fuses_inference,
                       is_exporting, strip_mean, takes_input_act)
 from mmca.utils.typing import ConfigType, OptMultiConfig
+from .recording import GateRecorder
 
 
 @MODELS.register_module()
@@ -82,6 +83,10 @@ class CoordAttention(BaseModule):
     #: ``forward`` takes the producer's activation as ``input_act`` and
     #: applies it in its own reads (see :func:`conv_attention`).
     applies_input_act = True
+    #: Set by :func:`record_gates` while it records: ``forward`` then hands
+    #: it the gates it applies, ``gate_h`` (N, C, H, 1) and ``gate_w``
+    #: (N, C, 1, W), from whichever path runs.
+    gate_recorder: Optional[GateRecorder] = None
 
     def __init__(self,
                  in_channels: int,
@@ -119,6 +124,8 @@ class CoordAttention(BaseModule):
                                           and takes_input_act(input_act)):
             x, input_act = input_act(x), None
         if fused:
+            if self.gate_recorder is not None:
+                return self._recorded_inference(x, input_act)
             return coord_attention_inference(x, self._layer_tensors(),
                                              self.act, self.inplace, input_act)
         if is_exporting() and self._norm_uses_running_stats():
@@ -131,6 +138,9 @@ class CoordAttention(BaseModule):
         f_h, f_w = torch.split(f, [h, w], dim=2)
         gate_h = self.conv_h(f_h).sigmoid().squeeze(3)        # (N, C, H)
         gate_w = self.conv_w(f_w).sigmoid().squeeze(3)        # (N, C, W)
+        if self.gate_recorder is not None:
+            self.gate_recorder(self, gate_h=gate_h.unsqueeze(3),
+                               gate_w=gate_w.unsqueeze(2))
         # x * g^h * g^w in one more pass, keeping x's memory format.
         return coord_gate(x, gate_h, gate_w,
                           self.inplace and not torch.is_grad_enabled())
@@ -151,6 +161,19 @@ class CoordAttention(BaseModule):
             return False
         bn = self._modules['bn1']
         return not bn.training and bn._buffers['running_mean'] is not None
+
+    def _recorded_inference(self, x: torch.Tensor,
+                            input_act: Optional[nn.Module]) -> torch.Tensor:
+        """The compiled block, which also writes the gates it computes and
+        applies into two tensors, for the recorder."""
+        n, c, h, w = x.shape
+        gate_h, gate_w = x.new_empty(n, c, h), x.new_empty(n, c, w)
+        out = coord_attention_inference(x, self._layer_tensors(), self.act,
+                                        self.inplace, input_act,
+                                        gate_h_out=gate_h, gate_w_out=gate_w)
+        self.gate_recorder(self, gate_h=gate_h.unsqueeze(3),
+                           gate_w=gate_w.unsqueeze(2))
+        return out
 
     def _fuses_inference(self, x: torch.Tensor) -> bool:
         """No gradient wanted, BN on running statistics (folded into conv1

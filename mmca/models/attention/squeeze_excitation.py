@@ -1,4 +1,6 @@
 """Squeeze-and-excitation (Hu, Shen, Sun, CVPR 2018), as compared in the CA paper."""
+from typing import Optional
+
 import torch
 import torch.nn as nn
 from mmcv.cnn import build_activation_layer
@@ -6,6 +8,7 @@ from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 
 from mmca.utils.typing import ConfigType, OptMultiConfig
+from .recording import GateRecorder
 
 
 @MODELS.register_module()
@@ -32,6 +35,9 @@ class SqueezeExcitation(BaseModule):
     """
 
     _abbr_ = 'se'
+    #: Set by :func:`record_gates` while it records: ``forward`` then hands
+    #: it the gate it applies, ``channel`` (N, C, 1, 1).
+    gate_recorder: Optional[GateRecorder] = None
 
     def __init__(self,
                  in_channels: int,
@@ -51,6 +57,8 @@ class SqueezeExcitation(BaseModule):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         z = x.mean(dim=(2, 3), keepdim=True)
         gate = self.conv2(self.act(self.conv1(z))).sigmoid()
+        if self.gate_recorder is not None:
+            self.gate_recorder(self, channel=gate)
         if self.inplace and not torch.is_grad_enabled():
             return x.mul_(gate)
         return x * gate

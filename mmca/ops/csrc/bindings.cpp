@@ -14,10 +14,12 @@ at::Tensor block(const at::Tensor& x, const at::Tensor& w1,
                  const at::Tensor& bn_mean, const at::Tensor& bn_var,
                  double eps, const at::Tensor& w_h, const at::Tensor& b_h,
                  const at::Tensor& w_w, const at::Tensor& b_w,
-                 const std::string& act, std::optional<double> relu_max) {
+                 const std::string& act, std::optional<double> relu_max,
+                 const std::optional<at::Tensor>& gate_h_out,
+                 const std::optional<at::Tensor>& gate_w_out) {
   return mmca::coord_attention_inference(
       x, {w1, b1, bn_weight, bn_bias, bn_mean, bn_var, eps, w_h, b_h, w_w, b_w},
-      act, relu_max, kInplace);
+      act, relu_max, kInplace, {gate_h_out, gate_w_out});
 }
 
 }  // namespace
@@ -36,7 +38,8 @@ TORCH_LIBRARY(mmca, m) {
   const std::string block_args =
       "Tensor w1, Tensor b1, Tensor? bn_weight, Tensor? bn_bias, "
       "Tensor bn_mean, Tensor bn_var, float eps, Tensor w_h, Tensor b_h, "
-      "Tensor w_w, Tensor b_w, str act, float? relu_max=None)";
+      "Tensor w_w, Tensor b_w, str act, float? relu_max=None, "
+      "Tensor(b!)? gate_h_out=None, Tensor(c!)? gate_w_out=None)";
   m.def(("coord_attention_inference(Tensor x, " + block_args + " -> Tensor")
             .c_str(),
         &block<false>);

@@ -179,12 +179,14 @@ struct GateParams {
 // The gating pass of a block at inference, for NCHW x and the activated
 // shared transform f (M, N, H + W), rows f_stride apart. Threads take
 // (image, group of kGateChannels channels) tasks; each computes the group's
-// gates g_h, g_w into buffers (they are never stored as tensors) and gets
-// y = load(x) * g_h * g_w for its planes. y may be x (in place).
+// gates g_h, g_w into buffers and gets y = load(x) * g_h * g_w for its
+// planes. y may be x (in place). The gates are stored as tensors only when
+// gh_out and gw_out, contiguous (N, C, H) and (N, C, W), are given.
 template <typename T, typename Load>
 void gate_with_strips(const T* x, const T* f, int64_t f_stride, T* y,
                       int64_t n, int64_t c, int64_t h, int64_t w,
-                      const GateParams<T>& p, const Load& load) {
+                      const GateParams<T>& p, const Load& load, T* gh_out,
+                      T* gw_out) {
   constexpr int64_t vec = at::vec::Vectorized<T>::size();
   const int64_t m = p.m, groups = (c + kGateChannels - 1) / kGateChannels;
   const int64_t h_pad = (h + vec - 1) / vec * vec;
@@ -202,9 +204,14 @@ void gate_with_strips(const T* x, const T* f, int64_t f_stride, T* y,
                                     p.b_w + k0, m, gw.data(), w_pad);
       });
       for (int64_t k = 0; k < channels; ++k) {
-        const int64_t plane = (b * c + k0 + k) * h * w;
-        gate_plane(x + plane, gh.data() + k * h_pad, gw.data() + k * w_pad,
-                   y + plane, h, w, load);
+        const int64_t channel = b * c + k0 + k, plane = channel * h * w;
+        const T* ghk = gh.data() + k * h_pad;
+        const T* gwk = gw.data() + k * w_pad;
+        if (gh_out) {
+          std::copy_n(ghk, h, gh_out + channel * h);
+          std::copy_n(gwk, w, gw_out + channel * w);
+        }
+        gate_plane(x + plane, ghk, gwk, y + plane, h, w, load);
       }
     }
   });
@@ -215,11 +222,12 @@ void gate_with_strips(const T* x, const T* f, int64_t f_stride, T* y,
 // matrix product with the folded affine and activation, then the gating
 // pass, which on NCHW x computes the gates itself (gate_with_strips) and on
 // channels-last x takes them from two more matrix products. Both passes read
-// x through load: the block is that of load(x).
+// x through load: the block is that of load(x). The gates go to outs too
+// when it holds tensors.
 template <typename Load>
 at::Tensor block_inference(const at::Tensor& x, const BlockParams& p,
                            StripActivation activation, bool inplace,
-                           const Load& load) {
+                           const Load& load, const GateOutputs& outs) {
   const auto& [w1, b1, bn_weight, bn_bias, bn_mean, bn_var, eps, w_h, b_h,
                w_w, b_w] = p;
   check_input(x);
@@ -236,6 +244,14 @@ at::Tensor block_inference(const at::Tensor& x, const BlockParams& p,
                 "block parameters must be CPU tensors of x's dtype");
   TORCH_CHECK(!inplace || x.is_contiguous() || is_channels_last(x),
               "in-place inference needs a contiguous or channels-last x");
+  TORCH_CHECK(outs.h.has_value() == outs.w.has_value(),
+              "gate_h_out and gate_w_out are given together or not at all");
+  for (const auto& [out, len] : {std::pair{outs.h, h}, std::pair{outs.w, w}})
+    TORCH_CHECK(!out || (out->is_contiguous() && out->device().is_cpu() &&
+                         out->scalar_type() == x.scalar_type() &&
+                         out->sizes() == at::IntArrayRef({n, c, len})),
+                "gate outputs must be contiguous CPU tensors of x's dtype, "
+                "(N, C, H) and (N, C, W)");
   const int64_t cols = n * (h + w);
   at::Tensor z = strip_means(x, load);  // to (C, N * L), the product's
   if (is_channels_last(x)) z = z.permute({2, 0, 1}).contiguous();
@@ -273,6 +289,10 @@ at::Tensor block_inference(const at::Tensor& x, const BlockParams& p,
     };
     const auto g_h = strip_gates_nlc(0, h, w_h, b_h);
     const auto g_w = strip_gates_nlc(h, w, w_w, b_w);
+    if (outs.h) {
+      outs.h->copy_(g_h.view({n, h, c}).transpose(1, 2));
+      outs.w->copy_(g_w.view({n, w, c}).transpose(1, 2));
+    }
     return gate_nhwc(x, g_h, g_w, inplace, load);
   }
   const auto xc = x.contiguous();
@@ -283,10 +303,11 @@ at::Tensor block_inference(const at::Tensor& x, const BlockParams& p,
     const GateParams<scalar_t> params{
         wh.data_ptr<scalar_t>(), bh.data_ptr<scalar_t>(),
         ww.data_ptr<scalar_t>(), bw.data_ptr<scalar_t>(), m};
-    gate_with_strips<scalar_t>(xc.data_ptr<scalar_t>(),
-                               f_rows.data_ptr<scalar_t>(), f_rows.size(1),
-                               y.data_ptr<scalar_t>(), n, c, h, w, params,
-                               load);
+    gate_with_strips<scalar_t>(
+        xc.data_ptr<scalar_t>(), f_rows.data_ptr<scalar_t>(), f_rows.size(1),
+        y.data_ptr<scalar_t>(), n, c, h, w, params, load,
+        outs.h ? outs.h->data_ptr<scalar_t>() : nullptr,
+        outs.w ? outs.w->data_ptr<scalar_t>() : nullptr);
   });
   return y;
 }
@@ -300,12 +321,15 @@ at::Tensor coord_attention_inference(const at::Tensor& x,
                                      const BlockParams& params,
                                      const std::string& act,
                                      std::optional<double> relu_max,
-                                     bool inplace) {
+                                     bool inplace,
+                                     const GateOutputs& gate_outputs) {
   const auto activation = parse_activation(act);
-  if (!relu_max) return block_inference(x, params, activation, inplace, AsIs{});
+  if (!relu_max)
+    return block_inference(x, params, activation, inplace, AsIs{},
+                           gate_outputs);
   TORCH_CHECK(*relu_max > 0, "relu_max must be positive, got ", *relu_max);
   return block_inference(x, params, activation, inplace,
-                         ReLUClamp{*relu_max});
+                         ReLUClamp{*relu_max}, gate_outputs);
 }
 
 }  // namespace mmca

@@ -19,7 +19,9 @@
 //                both passes apply the producer's ReLU or ReLU6 as they read
 //                x, so that activation takes no pass of its own. One call
 //                per block, as a late-stage block costs less than the
-//                Python-level dispatches of its ~15 plain ops.
+//                Python-level dispatches of its ~15 plain ops. Given
+//                gate_h_out and gate_w_out, it also copies the gates it
+//                applies there (mmca.models.attention.record_gates).
 // Each works on NCHW-contiguous or channels-last x, keeping its layout. NCHW
 // strip sums read planes in register-held bands (see for_each_band).
 // Gates may be any strided (N, C, L) views; gradients come back contiguous.
@@ -57,10 +59,18 @@ struct BlockParams {
   const at::Tensor& b_w;
 };
 
+// Where the inference op also writes the gates it applies: contiguous
+// (N, C, H) and (N, C, W) tensors of x's dtype, or both absent.
+struct GateOutputs {
+  const std::optional<at::Tensor>& h;
+  const std::optional<at::Tensor>& w;
+};
+
 at::Tensor coord_attention_inference(const at::Tensor& x,
                                      const BlockParams& params,
                                      const std::string& act,
                                      std::optional<double> relu_max,
-                                     bool inplace);
+                                     bool inplace,
+                                     const GateOutputs& gate_outputs);
 
 }  // namespace mmca
