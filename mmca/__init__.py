@@ -6,7 +6,9 @@ Importing the package registers its modules and does nothing else:
   find them: the attention modules and backbones (``MODELS``), the heads
   built on a library where that library imports, ``ChannelsLastHook``,
   ``AtomicCheckpointHook`` and ``NonFiniteLossHook`` (``HOOKS``) and
-  ``CPUDistributedDataParallel`` (``MODEL_WRAPPERS``);
+  ``CPUDistributedDataParallel`` (``MODEL_WRAPPERS``), and the data
+  transforms that name broken files, ``CheckedLoadImageFromFile`` and
+  ``CheckSegLabels`` (``TRANSFORMS``);
 - in mmengine's file backends, the atomic local backend the
   ``AtomicCheckpointHook`` writes through (:mod:`mmca.engine`);
 - where timm imports, the backbones as timm models (:mod:`mmca.timm_models`).
@@ -17,7 +19,7 @@ the types a runner checkpoint holds and refuses any other pickled object, so
 that ``test.py``, ``--resume`` and ``load_from`` work under torch >= 2.6
 without turning the safety check off (:mod:`mmca.utils.safe_checkpoint`).
 """
-from . import engine, models, utils  # noqa: F401
+from . import datasets, engine, models, utils  # noqa: F401
 from .utils.optional_import import library_imports
 from .version import __version__
 

@@ -1,6 +1,7 @@
 """What the tools share: loading configs, start-up checks, building the
 runner, CPU process groups, one error contract, and the work dir lock and
 resume point of a training run."""
+from .checked_data import use_checked_loading
 from .config import (build_inference_model, config_input_size,
                      default_work_dir, load_config)
 from .cpu_distributed import (replace_sync_bn, setup_cpu_distributed,
@@ -21,5 +22,6 @@ __all__ = [
     'default_work_dir', 'find_resume_checkpoint', 'keep_freed_host_memory',
     'load_config', 'load_inference_model', 'load_test_image',
     'lock_work_dir', 'replace_sync_bn', 'run_tool',
-    'setup_cpu_distributed', 'shutdown_distributed', 'use_reliability_hooks'
+    'setup_cpu_distributed', 'shutdown_distributed', 'use_checked_loading',
+    'use_reliability_hooks'
 ]

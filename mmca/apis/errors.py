@@ -2,6 +2,7 @@
 import sys
 from typing import Callable
 
+from mmca.datasets import BrokenDataError
 from mmca.engine import CheckpointSaveError, NonFiniteLossError
 from mmca.utils import BrokenCheckpointError, UnsafeCheckpointError
 
@@ -25,15 +26,18 @@ class InputError(Exception):
 def run_tool(main: Callable[[], None]) -> None:
     """Run a tool's ``main``; report bad input or a stopped run as one line.
 
-    :class:`InputError` and a checkpoint the safe loader refuses or cannot
-    read are the user's to fix: ``error: <message>`` on stderr, without a
-    traceback, and exit status 2. A checkpoint that cannot be saved and a
-    non-finite loss stop a run: reported alike, with exit status 3. Any
-    other exception is a bug and keeps its traceback.
+    :class:`InputError`, a checkpoint the safe loader refuses or cannot
+    read, and a broken data file a dataloader meets
+    (:class:`~mmca.datasets.BrokenDataError`) are the user's to fix:
+    ``error: <message>`` on stderr, without a traceback, and exit status 2.
+    A checkpoint that cannot be saved and a non-finite loss stop a run:
+    reported alike, with exit status 3. Any other exception is a bug and
+    keeps its traceback.
     """
     try:
         main()
-    except (InputError, UnsafeCheckpointError, BrokenCheckpointError) as err:
+    except (InputError, UnsafeCheckpointError, BrokenCheckpointError,
+            BrokenDataError) as err:
         print(f'error: {err}', file=sys.stderr)
         sys.exit(BAD_INPUT_STATUS)
     except (CheckpointSaveError, NonFiniteLossError) as err:

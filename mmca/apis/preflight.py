@@ -5,7 +5,9 @@ and the fix; the tools report it through :func:`run_tool`.
 """
 import difflib
 import importlib
+import json
 import os.path as osp
+import xml.etree.ElementTree as ET
 from typing import Any, Dict, Iterator, List, Sequence, Tuple
 
 import torch
@@ -101,7 +103,9 @@ def _dataset_paths(dataset: Dict) -> List[str]:
 
 
 def check_datasets(cfg: Config, splits: Sequence[str]) -> None:
-    """Check the files the ``splits`` dataloaders read exist, up front."""
+    """Check the files the ``splits`` dataloaders read exist, up front, and
+    that their annotation files parse: a COCO JSON file (of a dataset or an
+    evaluator) and the VOC XML file of every image listed."""
     for split in splits:
         loader = cfg.get(f'{split}_dataloader')
         if not loader:
@@ -111,6 +115,66 @@ def check_datasets(cfg: Config, splits: Sequence[str]) -> None:
             if missing:
                 raise InputError(_missing_data_message(dataset, split,
                                                         missing[0], cfg))
+            _check_annotations(dataset)
+        evaluators = cfg.get(f'{split}_evaluator') or []
+        for evaluator in (evaluators if isinstance(evaluators, (list, tuple))
+                          else [evaluators]):
+            path = evaluator.get('ann_file') if isinstance(
+                evaluator, dict) else None
+            if path and path.endswith('.json'):
+                if not osp.isfile(path):
+                    raise InputError(f'{split}_evaluator.ann_file {path} does '
+                                     'not exist; set it with --cfg-options')
+                check_json_file(path)
+
+
+def _check_annotations(dataset: Dict) -> None:
+    root = dataset.get('data_root') or ''
+    ann_file = osp.join(root, dataset.get('ann_file') or '')
+    if ann_file.endswith('.json'):
+        check_json_file(ann_file)
+    prefix = dataset.get('data_prefix')
+    if isinstance(prefix, dict) and 'sub_data_root' in prefix and \
+            osp.isfile(ann_file):
+        # mmdet's XMLDataset: <sub_data_root>/<ann_subdir>/<id>.xml per line
+        xml_dir = osp.join(root, prefix['sub_data_root'],
+                           dataset.get('ann_subdir', 'Annotations'))
+        with open(ann_file) as ids:
+            for number, img_id in enumerate(ids, 1):
+                if img_id.strip():
+                    check_xml_file(osp.join(xml_dir, f'{img_id.strip()}.xml'),
+                                   f'line {number} of {ann_file}')
+
+
+def check_json_file(path: str) -> None:
+    """Check ``path`` parses as JSON; name the place where it does not."""
+    with open(path, 'rb') as file:
+        try:
+            json.load(file)
+        except json.JSONDecodeError as err:
+            raise InputError(
+                f'annotation file {path} is not valid JSON: {err.msg} at '
+                f'line {err.lineno} column {err.colno} (char {err.pos}). A '
+                'download or copy cut short leaves such a file; get it '
+                'again.') from None
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f'annotation file {path} is not valid JSON: it is not UTF-8 '
+                f'text (byte {err.object[err.start]:#04x} at char '
+                f'{err.start}); get it again.') from None
+
+
+def check_xml_file(path: str, entry: str) -> None:
+    """Check the XML annotation of one image (listed at ``entry``) parses."""
+    if not osp.isfile(path):
+        raise InputError(f'annotation file {path} ({entry}) does not exist: '
+                         'add it, or remove its line.')
+    try:
+        ET.parse(path)
+    except ET.ParseError as err:
+        raise InputError(f'annotation file {path} ({entry}) is not valid '
+                         f'XML: {err}. Fix or replace it, or remove its '
+                         'line.') from None
 
 
 def _missing_data_message(dataset: Dict, split: str, path: str,

@@ -3,6 +3,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from .checked_data import use_checked_loading
 from .cpu_distributed import setup_cpu_distributed
 from .errors import InputError
 from .host_allocator import keep_freed_host_memory
@@ -11,14 +12,16 @@ from .host_allocator import keep_freed_host_memory
 def build_runner(cfg: Config) -> Runner:
     """The runner of ``cfg`` (its ``launcher`` set), for train.py and test.py.
 
-    Training is made safe to interrupt (see :func:`use_reliability_hooks`).
-    Without GPUs a distributed launcher runs CPU processes over gloo (see
-    :mod:`mmca.apis.cpu_distributed`), and glibc keeps freed tensor memory
-    instead of re-mapping it every step (see
-    :mod:`mmca.apis.host_allocator`). A config the registries cannot
+    Training is made safe to interrupt (see :func:`use_reliability_hooks`)
+    and the dataloaders name a broken image or label map they meet (see
+    :func:`use_checked_loading`). Without GPUs a distributed launcher runs
+    CPU processes over gloo (see :mod:`mmca.apis.cpu_distributed`), and
+    glibc keeps freed tensor memory instead of re-mapping it every step
+    (see :mod:`mmca.apis.host_allocator`). A config the registries cannot
     build (an unknown type or constructor key) is a :class:`InputError`.
     """
     use_reliability_hooks(cfg)
+    use_checked_loading(cfg)
     if not torch.cuda.is_available():
         keep_freed_host_memory()
         if cfg.launcher != 'none':

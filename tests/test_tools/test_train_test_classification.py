@@ -58,6 +58,7 @@ def coco_options(root: Path):
         f'val_dataloader.dataset.data_root={root}/',
         f'val_dataloader.dataset.ann_file={ann.format("val")}',
         'val_dataloader.dataset.data_prefix.img=val/',
+        f'val_evaluator.ann_file={ann.format("val")}',
     ]
 
 

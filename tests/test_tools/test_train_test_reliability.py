@@ -1,5 +1,5 @@
-"""train.py and test.py facing broken checkpoints, a full disk, a NaN loss
-and a second run on a live work dir (docs/reliability.md).
+"""train.py and test.py facing broken checkpoints, a full disk, a NaN loss,
+a broken image and a second run on a live work dir (docs/reliability.md).
 
 One 1-epoch classification run on a tiny shapes set (module fixture) gives
 the checkpoint each case starts from, in a copy of its work dir.
@@ -158,6 +158,24 @@ def test_a_nan_loss_stops_the_run_naming_iteration_and_term(
         'error: loss became nan at iteration 3 (epoch 2, batch 1). Training '
         'stopped without saving these weights; the last checkpoint, '
         f'{after_epoch_1}/epoch_1.pth, is kept.')
+    assert_kept_at_epoch_1(after_epoch_1)
+
+
+def test_a_broken_image_in_a_worker_stops_the_run_naming_it(
+        after_epoch_1, tiny_data, repo_root, tmp_path):
+    data = tmp_path / 'data'
+    shutil.copytree(tiny_data, data)
+    image = data / 'train' / 'star' / 'star_000000.JPEG'
+    image.write_bytes(image.read_bytes()[:1000])
+    result = run([sys.executable, 'tools/train.py', DEMO, '--resume',
+                  *options(data, after_epoch_1, max_epochs=2),
+                  'train_dataloader.num_workers=2'], repo_root)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert error_line(result.stderr) == (
+        f'error: image {image} (line 5 of {data}/meta/train.txt) is broken: '
+        'it is truncated (a JPEG of 1000 bytes without its end marker). '
+        'Replace the file or remove its entry; training can leave broken '
+        'images out with --cfg-options broken_images=skip.')
     assert_kept_at_epoch_1(after_epoch_1)
 
 
