@@ -23,7 +23,7 @@ def test_trains_each_attention_and_seed_then_tabulates(repo_root, tmp_path):
     root = data / 'imagenet_shapes'
     work = tmp_path / 'compare'
     options = ['--task', 'cls', '--attentions', 'none', 'ca', '--seeds', '3',
-               '--work-dir', str(work), '--cfg-options',
+               '--work-dir', str(work), '--rounds', '2', '--cfg-options',
                *(f'{s}_dataloader.dataset.data_root={root}/'
                  for s in ('train', 'val', 'test')),
                'train_dataloader.batch_size=8', 'train_cfg.max_epochs=1',

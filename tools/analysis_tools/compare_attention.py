@@ -60,6 +60,8 @@ def parse_args() -> argparse.Namespace:
                         'work_dirs/compare_attention/<task>')
     parser.add_argument('--no-latency', action='store_true',
                         help='skip the PyTorch and ONNX Runtime timing')
+    parser.add_argument('--rounds', type=int, default=10,
+                        help='timing rounds (as benchmark.py)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         default={}, help='override keys of every run, '
                         'xxx=yyy (e.g. a shorter schedule)')
@@ -150,7 +152,7 @@ def measure_models(args, config: str, root: str) -> Dict:
         return rows
     print('timing the models side by side (PyTorch, then ONNX Runtime)',
           flush=True)
-    timing = dict(rounds=10, repeats=5, warmup=3)
+    timing = dict(rounds=args.rounds, repeats=5, warmup=3)
     torch_ratios = benchmark_models(models, 'none', shape, (1, ),
                                     **timing)[1]['ratio']
     paths = {}
