@@ -17,10 +17,9 @@ import os
 import os.path as osp
 
 from mmengine.config import DictAction
-from mmengine.runner import load_checkpoint
 
-from mmca.apis import (build_inference_model, check_checkpoint_matches,
-                       config_input_size, load_config, run_tool)
+from mmca.apis import (config_input_size, load_config, load_inference_model,
+                       run_tool)
 from mmca.deployment import (TensorOutputs, compare_with_onnxruntime,
                              export_onnx, unsupported_nodes)
 
@@ -48,11 +47,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
-    model = build_inference_model(cfg)
-    if args.checkpoint:
-        check_checkpoint_matches(model, args.checkpoint)
-        load_checkpoint(model, args.checkpoint, map_location='cpu',
-                        strict=True)
+    model = load_inference_model(cfg, args.checkpoint or None)
     h, w = args.shape or config_input_size(cfg)
     wrapped = TensorOutputs(model, backbone_only=args.backbone_only).eval()
 
