@@ -1,4 +1,5 @@
-"""What the tests of the analysis tools share: a picture and weights."""
+"""What the tool tests share: tiny generated sets and runs of the demo
+configs (made once a session), a picture and weights."""
 import cv2
 import numpy as np
 import pytest
@@ -6,6 +7,44 @@ import torch
 
 from mmca.apis import build_inference_model, load_config
 from mmca.models.attention import records_gates
+
+# pytest's default (prepend) import mode puts this folder on sys.path
+from tiny_demo import CONFIGS, make_set, run, tiny_options
+
+
+@pytest.fixture(scope='session')
+def tiny_set(tmp_path_factory, repo_root):
+    """``tiny_set(task)``: the root of the task's tiny generated set (sizes
+    in ``tiny_demo.SIZES``), made on first use. Tests read it; one that
+    changes files works on a copy."""
+    roots = {}
+
+    def get(task: str):
+        if task not in roots:
+            roots[task] = make_set(tmp_path_factory.mktemp(f'{task}_set'),
+                                   task, repo_root)
+        return roots[task]
+    return get
+
+
+@pytest.fixture(scope='session')
+def tiny_run(tiny_set, tmp_path_factory, repo_root):
+    """``tiny_run(task)``: the work dir of ``tools/train.py`` run on the
+    task's tiny set with ``tiny_options``, trained on first use. Its last
+    checkpoint is ``tiny_demo.last_checkpoint_name(task)``. Tests read it;
+    one that continues the run works on a copy."""
+    work_dirs = {}
+
+    def get(task: str):
+        if task not in work_dirs:
+            work_dir = tmp_path_factory.mktemp(f'{task}_run')
+            result = run(['tools/train.py', CONFIGS[task],
+                          *tiny_options(task, tiny_set(task), work_dir)],
+                         repo_root)
+            assert result.returncode == 0, result.stderr[-3000:]
+            work_dirs[task] = work_dir
+        return work_dirs[task]
+    return get
 
 
 @pytest.fixture

@@ -13,14 +13,9 @@ def run(args, cwd):
                           capture_output=True, text=True)
 
 
-def test_trains_each_attention_and_seed_then_tabulates(repo_root, tmp_path):
-    data = tmp_path / 'data'
-    made = subprocess.run([sys.executable, 'tools/make_demo_data.py', '--out',
-                           str(data), '--tasks', 'cls', '--num-train', '16',
-                           '--num-val', '8'], cwd=repo_root,
-                          capture_output=True, text=True)
-    assert made.returncode == 0, made.stderr
-    root = data / 'imagenet_shapes'
+def test_trains_each_attention_and_seed_then_tabulates(tiny_set, repo_root,
+                                                       tmp_path):
+    root = tiny_set('cls')
     work = tmp_path / 'compare'
     options = ['--task', 'cls', '--attentions', 'none', 'ca', '--seeds', '3',
                '--work-dir', str(work), '--rounds', '2', '--cfg-options',

@@ -1,9 +1,7 @@
 """demo/image_demo.py draws a detector's, segmentor's and classifier's
-predictions, each from a checkpoint of a short tools/train.py run on tiny
-generated data (one module fixture per task)."""
+predictions, each from the checkpoint of the session's tiny tools/train.py
+run of its demo config (conftest.py)."""
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import List
 
@@ -11,12 +9,10 @@ import mmcv
 import numpy as np
 import pytest
 
+from tiny_demo import CONFIGS, last_checkpoint_name, run
 from tools.make_demo_data import SEG_PALETTE
 
 SCRIPT = 'demo/image_demo.py'
-CONFIGS = {'det': 'configs/demo/ssdlite_mbv2_ca_shapes.py',
-           'seg': 'configs/demo/deeplabv3_mbv2_ca_shapes.py',
-           'cls': 'configs/demo/mbv2_ca_shapes_cls.py'}
 #: Change of a channel above which a pixel counts as drawn on: re-encoding
 #: a JPEG moves pixels by less (34 at most on the generated images).
 DRAWN = 64
@@ -24,80 +20,24 @@ DRAWN = 64
 JPEG_NOISE = 4
 
 
-def run(args, cwd):
-    return subprocess.run([sys.executable, *args], cwd=cwd,
-                          capture_output=True, text=True)
+@pytest.fixture
+def checkpoint_of(tiny_run):
+    """``checkpoint_of(task)``: the last checkpoint of the shared tiny run."""
+    return lambda task: tiny_run(task) / last_checkpoint_name(task)
 
 
-def train(task: str, options: List[str], work_dir: Path, repo_root: str):
-    result = run(['tools/train.py', CONFIGS[task], '--work-dir',
-                  str(work_dir), '--cfg-options', *options,
-                  'default_hooks.logger.interval=1'], repo_root)
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
-@pytest.fixture(scope='module')
-def data(tmp_path_factory, repo_root):
-    out = tmp_path_factory.mktemp('data')
-    result = run(['tools/make_demo_data.py', '--out', str(out), '--tasks',
-                  'det', 'seg', 'cls', '--num-train', '8', '--num-val', '2'],
-                 repo_root)
-    assert result.returncode == 0, result.stderr
-    return out
-
-
-@pytest.fixture(scope='module')
-def det_checkpoint(data, tmp_path_factory, repo_root):
-    root = data / 'coco_shapes'
-    work_dir = tmp_path_factory.mktemp('det')
-    train('det', [
-        *(f'{split}_dataloader.dataset.data_root={root}/'
-          for split in ('train', 'val', 'test')),
-        f'val_evaluator.ann_file={root}/annotations/instances_val.json',
-        'train_dataloader.batch_size=4',
-        'train_dataloader.dataset.pipeline.2.scale=(128,128)',
-        'val_dataloader.dataset.pipeline.1.scale=(128,128)',
-        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
-        'default_hooks.checkpoint.save_best=None',
-    ], work_dir, repo_root)
-    return work_dir / 'epoch_1.pth'
-
-
-@pytest.fixture(scope='module')
-def seg_checkpoint(data, tmp_path_factory, repo_root):
-    root = data / 'cityscapes_shapes'
-    work_dir = tmp_path_factory.mktemp('seg')
-    train('seg', [
-        *(f'{split}_dataloader.dataset.data_root={root}/'
-          for split in ('train', 'val', 'test')),
-        'train_dataloader.batch_size=2', 'train_cfg.max_iters=2',
-        'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2',
-    ], work_dir, repo_root)
-    return work_dir / 'iter_2.pth'
-
-
-@pytest.fixture(scope='module')
-def cls_checkpoint(data, tmp_path_factory, repo_root):
-    root = data / 'imagenet_shapes'
-    work_dir = tmp_path_factory.mktemp('cls')
-    train('cls', [
-        *(f'{split}_dataloader.dataset.data_root={root}/'
-          for split in ('train', 'val', 'test')),
-        'train_dataloader.batch_size=8', 'train_cfg.max_epochs=1',
-        'train_cfg.val_interval=1', 'default_hooks.checkpoint.save_best=None',
-    ], work_dir, repo_root)
-    return work_dir / 'epoch_1.pth'
-
-
-def val_images(task: str, data: Path) -> List[Path]:
-    """The task's two generated validation images."""
-    return {
-        'det': lambda: sorted((data / 'coco_shapes' / 'val').glob('*.jpg')),
-        'seg': lambda: sorted((data / 'cityscapes_shapes' / 'leftImg8bit' /
-                               'val').glob('*/*_leftImg8bit.png')),
-        'cls': lambda: sorted((data / 'imagenet_shapes' / 'val').glob(
-            '*.JPEG')),
-    }[task]()
+@pytest.fixture
+def val_images(tiny_set):
+    """``val_images(task)``: two validation images of the task's tiny set."""
+    def get(task: str) -> List[Path]:
+        root = tiny_set(task)
+        return sorted({
+            'det': lambda: (root / 'val').glob('*.jpg'),
+            'seg': lambda: (root / 'leftImg8bit' / 'val').glob(
+                '*/*_leftImg8bit.png'),
+            'cls': lambda: (root / 'val').glob('*.JPEG'),
+        }[task]())[:2]
+    return get
 
 
 def difference(picture: np.ndarray, image: np.ndarray) -> np.ndarray:
@@ -136,11 +76,11 @@ def check_drawn(task: str, image_path: Path, picture_path: Path) -> None:
 
 @pytest.mark.parametrize('task', ['det', 'seg', 'cls'])
 def test_draws_every_image_of_a_folder_under_its_name(
-        task, data, tmp_path, repo_root, request):
-    checkpoint = request.getfixturevalue(f'{task}_checkpoint')
+        task, checkpoint_of, val_images, tmp_path, repo_root):
+    checkpoint = checkpoint_of(task)
     folder = tmp_path / 'images'
     folder.mkdir()
-    images = val_images(task, data)
+    images = val_images(task)
     assert len(images) == 2
     for image in images:
         shutil.copy(image, folder)
@@ -156,9 +96,10 @@ def test_draws_every_image_of_a_folder_under_its_name(
 
 
 @pytest.mark.parametrize('task', ['det', 'seg', 'cls'])
-def test_draws_a_single_image(task, data, tmp_path, repo_root, request):
-    checkpoint = request.getfixturevalue(f'{task}_checkpoint')
-    image = val_images(task, data)[0]
+def test_draws_a_single_image(task, checkpoint_of, val_images, tmp_path,
+                              repo_root):
+    checkpoint = checkpoint_of(task)
+    image = val_images(task)[0]
     out = tmp_path / 'out'
     result = run([SCRIPT, str(image), CONFIGS[task], str(checkpoint),
                   '--out-dir', str(out), '--pred-score-thr', '0'], repo_root)
@@ -169,9 +110,10 @@ def test_draws_a_single_image(task, data, tmp_path, repo_root, request):
 
 
 def test_detection_draws_no_box_scored_below_the_threshold(
-        det_checkpoint, data, tmp_path, repo_root):
-    image = val_images('det', data)[0]
-    result = run([SCRIPT, str(image), CONFIGS['det'], str(det_checkpoint),
+        checkpoint_of, val_images, tmp_path, repo_root):
+    image = val_images('det')[0]
+    result = run([SCRIPT, str(image), CONFIGS['det'],
+                  str(checkpoint_of('det')),
                   '--out-dir', str(tmp_path), '--pred-score-thr', '1'],
                  repo_root)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -179,9 +121,9 @@ def test_detection_draws_no_box_scored_below_the_threshold(
     assert difference(picture, mmcv.imread(image)).mean() < JPEG_NOISE
 
 
-def test_without_checkpoint_warns_once_of_random_weights(data, tmp_path,
+def test_without_checkpoint_warns_once_of_random_weights(val_images, tmp_path,
                                                          repo_root):
-    image = val_images('cls', data)[0]
+    image = val_images('cls')[0]
     result = run([SCRIPT, str(image), CONFIGS['cls'], '--out-dir',
                   str(tmp_path)], repo_root)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -208,9 +150,9 @@ def error_line(result) -> str:
      'configs, but'),
     ('missing checkpoint', 'checkpoint {tmp}/none.pth does not exist'),
 ])
-def test_bad_input_is_one_error_line(case, message, data, tmp_path,
+def test_bad_input_is_one_error_line(case, message, val_images, tmp_path,
                                      repo_root):
-    image = str(val_images('cls', data)[0])
+    image = str(val_images('cls')[0])
     args = {
         'missing': [f'{tmp_path}/nowhere.jpg', CONFIGS['cls']],
         'empty folder': [str(tmp_path), CONFIGS['cls']],
@@ -229,9 +171,10 @@ def test_bad_input_is_one_error_line(case, message, data, tmp_path,
     assert not (tmp_path / 'out').exists()
 
 
-def test_checkpoint_of_another_model_is_refused(cls_checkpoint, data,
+def test_checkpoint_of_another_model_is_refused(checkpoint_of, val_images,
                                                 tmp_path, repo_root):
-    image = val_images('det', data)[0]
+    cls_checkpoint = checkpoint_of('cls')
+    image = val_images('det')[0]
     result = run([SCRIPT, str(image), CONFIGS['det'], str(cls_checkpoint),
                   '--out-dir', str(tmp_path / 'out')], repo_root)
     assert (f'checkpoint {cls_checkpoint} does not match the model of the '
@@ -240,9 +183,10 @@ def test_checkpoint_of_another_model_is_refused(cls_checkpoint, data,
 
 
 def test_out_dir_that_would_overwrite_the_inputs_is_refused(
-        cls_checkpoint, data, tmp_path, repo_root):
-    image = tmp_path / val_images('cls', data)[0].name
-    shutil.copy(val_images('cls', data)[0], image)
+        checkpoint_of, val_images, tmp_path, repo_root):
+    cls_checkpoint = checkpoint_of('cls')
+    image = tmp_path / val_images('cls')[0].name
+    shutil.copy(val_images('cls')[0], image)
     before = image.read_bytes()
     result = run([SCRIPT, str(tmp_path), CONFIGS['cls'], str(cls_checkpoint),
                   '--out-dir', str(tmp_path)], repo_root)

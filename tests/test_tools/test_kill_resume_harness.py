@@ -1,30 +1,18 @@
 """tools/kill_resume_harness.py: SIGKILLed and resumed, a run still ends
 whole (the short version of the runs in docs/reliability.md)."""
-import subprocess
-import sys
-
 import torch
 
+from tiny_demo import CONFIGS, run, tiny_options
 
-def test_a_run_killed_twice_resumes_to_its_final_epoch(repo_root, tmp_path):
-    data = tmp_path / 'data'
-    made = subprocess.run(
-        [sys.executable, 'tools/make_demo_data.py', '--out', str(data),
-         '--tasks', 'cls', '--num-train', '8', '--num-val', '4'],
-        cwd=repo_root, capture_output=True, text=True)
-    assert made.returncode == 0, made.stderr
-    root = data / 'imagenet_shapes'
+
+def test_a_run_killed_twice_resumes_to_its_final_epoch(tiny_set, repo_root,
+                                                       tmp_path):
     work_dir = tmp_path / 'run'
-    result = subprocess.run(
-        [sys.executable, 'tools/kill_resume_harness.py',
-         'configs/demo/mbv2_ca_shapes_cls.py', '--work-dir', str(work_dir),
-         '--kills', '2', '--max-delay', '1', '--seed', '0', '--cfg-options',
-         *[f'{split}_dataloader.dataset.data_root={root}/'
-           for split in ('train', 'val', 'test')],
-         'train_dataloader.batch_size=4', 'train_cfg.max_epochs=4',
-         'train_cfg.val_interval=2', 'custom_hooks=[]',
-         'default_hooks.logger.interval=1'],
-        cwd=repo_root, capture_output=True, text=True, timeout=600)
+    result = run(
+        ['tools/kill_resume_harness.py', CONFIGS['cls'], '--kills', '2',
+         '--max-delay', '1', '--seed', '0',
+         *tiny_options('cls', tiny_set('cls'), work_dir, 4),
+         'train_cfg.val_interval=2'], repo_root, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     rows = [line.split() for line in result.stdout.splitlines()]
     assert rows[0] == ['kill', 'time', '(s)', 'phase', 'resumed', 'from',

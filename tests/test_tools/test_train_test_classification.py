@@ -1,51 +1,35 @@
 """Classification through tools/train.py and test.py, and on to fine-tuning.
 
-One short training run on a tiny ImageNet-layout shapes set (module
-fixture) feeds the evaluation, the pretraining-to-fine-tuning hand-over and
-the bad-input cases; everything runs on CPU.
+The session's tiny run of the classification demo (conftest.py) feeds the
+evaluation, the pretraining-to-fine-tuning hand-over and the bad-input
+cases; everything runs on CPU.
 """
 import pickle
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
-DEMO = 'configs/demo/mbv2_ca_shapes_cls.py'
+import tiny_demo
+from tiny_demo import run
+
+DEMO = tiny_demo.CONFIGS['cls']
 
 
-def run(args, cwd):
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+@pytest.fixture
+def tiny_data(tiny_set):
+    return tiny_set('cls')
 
 
-def data_options(data_root: Path):
-    return [f'{split}_dataloader.dataset.data_root={data_root}/'
-            for split in ('train', 'val', 'test')]
+@pytest.fixture
+def tiny_coco(tiny_set):
+    return tiny_set('det')
 
 
-def make_demo_data(out: Path, task: str, num_train: int, num_val: int,
-                   repo_root: str) -> None:
-    result = run([sys.executable, 'tools/make_demo_data.py', '--out', str(out),
-                  '--tasks', task, '--num-train', str(num_train),
-                  '--num-val', str(num_val)], repo_root)
-    assert result.returncode == 0, result.stderr
-
-
-@pytest.fixture(scope='module')
-def tiny_data(tmp_path_factory, repo_root):
-    out = tmp_path_factory.mktemp('data')
-    make_demo_data(out, 'cls', 32, 16, repo_root)
-    return out / 'imagenet_shapes'
-
-
-@pytest.fixture(scope='module')
-def tiny_coco(tmp_path_factory, repo_root):
-    out = tmp_path_factory.mktemp('det_data')
-    make_demo_data(out, 'det', 2, 2, repo_root)
-    return out / 'coco_shapes'
+def data_options(root: Path):
+    return tiny_demo.data_options('cls', root)
 
 
 def coco_options(root: Path):
@@ -62,17 +46,10 @@ def coco_options(root: Path):
     ]
 
 
-@pytest.fixture(scope='module')
-def trained(tiny_data, tmp_path_factory, repo_root):
-    work_dir = tmp_path_factory.mktemp('train')
-    result = run([
-        sys.executable, 'tools/train.py', DEMO, '--work-dir', str(work_dir),
-        '--cfg-options', *data_options(tiny_data),
-        'train_dataloader.batch_size=8', 'train_cfg.max_epochs=1',
-        'train_cfg.val_interval=1', 'default_hooks.logger.interval=1'
-    ], repo_root)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return work_dir
+@pytest.fixture
+def trained(tiny_run):
+    """The session's 1-epoch run of the demo on the tiny set."""
+    return tiny_run('cls')
 
 
 def test_training_writes_a_classifier_checkpoint(trained):
@@ -89,22 +66,24 @@ def test_test_py_accuracy_is_that_of_its_predictions(trained, tiny_data,
                                                      tmp_path, repo_root):
     out = tmp_path / 'preds.pkl'
     result = run([
-        sys.executable, 'tools/test.py', DEMO, str(trained / 'epoch_1.pth'),
+        'tools/test.py', DEMO, str(trained / 'epoch_1.pth'),
         '--work-dir', str(tmp_path), '--out', str(out), '--show-dir', 'vis',
         '--cfg-options', *data_options(tiny_data)
     ], repo_root)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert len(list((tmp_path / 'vis').glob('*.png'))) == 16
+    labels = [line for line in
+              (tiny_data / 'meta' / 'val.txt').read_text().split('\n') if line]
+    assert len(list((tmp_path / 'vis').glob('*.png'))) == len(labels)
     found = re.findall(r'accuracy/top1: ([\d.]+)', result.stdout + result.stderr)
     assert found, result.stdout[-2000:]
     with open(out, 'rb') as f:
         predictions = pickle.load(f)
-    assert len(predictions) == 16
+    assert len(predictions) == len(labels)
     correct = [int(p['pred_label']) == int(p['gt_label']) for p in predictions]
-    assert float(found[-1]) == pytest.approx(100 * sum(correct) / 16, abs=1e-3)
-    labels = (tiny_data / 'meta' / 'val.txt').read_text().split('\n')
+    assert float(found[-1]) == pytest.approx(
+        100 * sum(correct) / len(labels), abs=1e-3)
     assert [int(p['gt_label']) for p in predictions] == [
-        int(line.split()[1]) for line in labels if line]
+        int(line.split()[1]) for line in labels]
 
 
 @pytest.mark.parametrize('config', [
@@ -139,7 +118,7 @@ def error_of(result) -> str:
 
 def test_missing_imagenet_names_the_layout(tmp_path, repo_root):
     result = run([
-        sys.executable, 'tools/train.py', 'configs/mbv2_ca_imagenet.py',
+        'tools/train.py', 'configs/mbv2_ca_imagenet.py',
         '--work-dir', str(tmp_path), '--cfg-options',
         *data_options(tmp_path / 'nowhere')
     ], repo_root)
@@ -154,7 +133,7 @@ def test_missing_meta_file_is_named(tiny_data, tmp_path, repo_root):
     shutil.copytree(tiny_data, data)
     (data / 'meta' / 'val.txt').unlink()
     result = run([
-        sys.executable, 'tools/train.py', DEMO, '--work-dir',
+        'tools/train.py', DEMO, '--work-dir',
         str(tmp_path / 'work'), '--cfg-options', *data_options(data)
     ], repo_root)
     assert result.returncode != 0 and 'Traceback' not in result.stderr
@@ -166,7 +145,7 @@ def test_release_layout_checkpoint_in_init_cfg_is_refused(
     release = tmp_path / 'mbv2_ca.pth'
     torch.save({'features.0.0.weight': torch.zeros(32, 3, 3, 3)}, release)
     result = run([
-        sys.executable, 'tools/train.py', 'configs/ssdlite_mbv2_ca_coco.py',
+        'tools/train.py', 'configs/ssdlite_mbv2_ca_coco.py',
         '--work-dir', str(tmp_path / 'work'), '--cfg-options',
         f'model.backbone.init_cfg.checkpoint={release}',
         *coco_options(tiny_coco)
@@ -178,7 +157,7 @@ def test_release_layout_checkpoint_in_init_cfg_is_refused(
 def test_checkpoint_of_another_attention_in_init_cfg_is_refused(
         trained, tiny_coco, tmp_path, repo_root):
     result = run([
-        sys.executable, 'tools/train.py', 'configs/ssdlite_mbv2_se_coco.py',
+        'tools/train.py', 'configs/ssdlite_mbv2_se_coco.py',
         '--work-dir', str(tmp_path / 'work'), '--cfg-options',
         f'model.backbone.init_cfg.checkpoint={trained / "epoch_1.pth"}',
         *coco_options(tiny_coco)
@@ -194,7 +173,7 @@ def test_checkpoint_of_another_task_to_resume_is_refused(
     torch.save({'state_dict': {'bbox_head.cls_convs.0.weight':
                                torch.zeros(1)}}, other)
     message = error_of(run([
-        sys.executable, 'tools/train.py', DEMO, '--work-dir',
+        'tools/train.py', DEMO, '--work-dir',
         str(tmp_path / 'work'), '--resume', str(other), '--cfg-options',
         *data_options(tiny_data)
     ], repo_root))
@@ -215,7 +194,7 @@ def test_classifier_of_other_classes_names_the_fine_tuning_fix(
         if tool == 'tools/train.py':
             options.append(f'load_from={imagenet}')
         message = error_of(run([
-            sys.executable, tool, DEMO, *args, '--work-dir',
+            tool, DEMO, *args, '--work-dir',
             str(tmp_path / 'work'), '--cfg-options', *options
         ], repo_root))
         assert 'another number of classes' in message, tool

@@ -1,7 +1,7 @@
 """tools/train.py, test.py and dist_test.sh end to end on a tiny demo set.
 
-One short training run (module fixture) feeds the test, distributed-test
-and resume cases; everything runs on CPU processes.
+The session's tiny run of the detection demo (conftest.py) feeds the test,
+distributed-test and resume cases; everything runs on CPU processes.
 """
 import json
 import os
@@ -10,57 +10,23 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-DEMO = 'configs/demo/ssdlite_mbv2_ca_shapes.py'
+from tiny_demo import CONFIGS, run, tiny_options
+
+DEMO = CONFIGS['det']
 
 
-def tiny_options(data_root: Path, work_dir: Path, max_epochs: int):
-    """Point the demo config at a tiny set, at 128 px, for a few epochs."""
-    ann = f'{data_root}/annotations/instances_{{}}.json'
-    return [
-        '--work-dir', str(work_dir), '--cfg-options',
-        f'train_dataloader.dataset.data_root={data_root}/',
-        f'val_dataloader.dataset.data_root={data_root}/',
-        f'test_dataloader.dataset.data_root={data_root}/',
-        f'val_evaluator.ann_file={ann.format("val")}',
-        f'test_evaluator.ann_file={ann.format("val")}',
-        'train_dataloader.batch_size=4',
-        'train_dataloader.dataset.pipeline.2.scale=(128,128)',
-        'val_dataloader.dataset.pipeline.1.scale=(128,128)',
-        'test_dataloader.dataset.pipeline.1.scale=(128,128)',
-        f'train_cfg.max_epochs={max_epochs}',
-        f'train_cfg.val_interval={max_epochs}',
-        'default_hooks.checkpoint.max_keep_ckpts=10',
-        'default_hooks.checkpoint.save_best=None',
-        'default_hooks.logger.interval=1',
-    ]
+@pytest.fixture
+def tiny_data(tiny_set):
+    return tiny_set('det')
 
 
-def run(args, cwd, **kwargs):
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True,
-                          **kwargs)
-
-
-@pytest.fixture(scope='module')
-def tiny_data(tmp_path_factory, repo_root):
-    out = tmp_path_factory.mktemp('data')
-    result = run([sys.executable, 'tools/make_demo_data.py', '--out', str(out),
-                  '--tasks', 'det', '--num-train', '24', '--num-val', '8'],
-                 repo_root)
-    assert result.returncode == 0, result.stderr
-    return out / 'coco_shapes'
-
-
-@pytest.fixture(scope='module')
-def trained(tiny_data, tmp_path_factory, repo_root):
-    work_dir = tmp_path_factory.mktemp('train')
-    result = run([sys.executable, 'tools/train.py', DEMO,
-                  *tiny_options(tiny_data, work_dir, 2)], repo_root)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return work_dir
+@pytest.fixture
+def trained(tiny_run):
+    """The session's 2-epoch run of the demo on the tiny set, at 128 px."""
+    return tiny_run('det')
 
 
 def metric_of(output: str) -> float:
@@ -81,15 +47,16 @@ def test_training_writes_checkpoints_logs_and_metric(trained):
 def test_one_and_two_process_tests_give_the_same_metric(trained, tiny_data,
                                                          repo_root, tmp_path):
     checkpoint = str(trained / 'epoch_2.pth')
-    options = tiny_options(tiny_data, tmp_path / 'one', 2)
-    single = run([sys.executable, 'tools/test.py', DEMO, checkpoint,
+    options = tiny_options('det', tiny_data, tmp_path / 'one', 2)
+    single = run(['tools/test.py', DEMO, checkpoint,
                   *options, '--out', str(tmp_path / 'preds.pkl')], repo_root)
     assert single.returncode == 0, single.stderr[-3000:]
     assert (tmp_path / 'preds.pkl').stat().st_size > 0
     options[1] = str(tmp_path / 'two')
     env = dict(os.environ, PORT='29531')
-    double = run(['bash', 'tools/dist_test.sh', DEMO, checkpoint, '2',
-                  *options], repo_root, env=env, timeout=600)
+    double = subprocess.run(['bash', 'tools/dist_test.sh', DEMO, checkpoint,
+                             '2', *options], cwd=repo_root, env=env,
+                            timeout=600, capture_output=True, text=True)
     assert double.returncode == 0, double.stderr[-3000:]
     assert metric_of(double.stdout + double.stderr) == \
         metric_of(single.stdout + single.stderr)
@@ -98,7 +65,7 @@ def test_one_and_two_process_tests_give_the_same_metric(trained, tiny_data,
 def test_resume_after_kill_reaches_the_same_final_epoch(tiny_data, repo_root,
                                                         tmp_path):
     work_dir = tmp_path / 'resume'
-    options = tiny_options(tiny_data, work_dir, 6)
+    options = tiny_options('det', tiny_data, work_dir, 6)
     proc = subprocess.Popen([sys.executable, 'tools/train.py', DEMO, *options],
                             cwd=repo_root, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
@@ -112,7 +79,7 @@ def test_resume_after_kill_reaches_the_same_final_epoch(tiny_data, repo_root,
     interrupted_at = last.read_text().strip()
     assert not (work_dir / 'epoch_6.pth').exists()
 
-    result = run([sys.executable, 'tools/train.py', DEMO, *options,
+    result = run(['tools/train.py', DEMO, *options,
                   '--resume'], repo_root)
     assert result.returncode == 0, result.stderr[-3000:]
     log = result.stdout + result.stderr
@@ -141,15 +108,16 @@ def test_resume_after_kill_reaches_the_same_final_epoch(tiny_data, repo_root,
 def test_bad_input_is_one_clear_message(option, message, tiny_data, repo_root,
                                         tmp_path):
     # the extra option goes last, after the tiny set's --cfg-options
-    result = run([sys.executable, 'tools/train.py', DEMO,
-                  *tiny_options(tiny_data, tmp_path, 1), option], repo_root)
+    result = run(['tools/train.py', DEMO,
+                  *tiny_options('det', tiny_data, tmp_path, 1), option],
+                 repo_root)
     assert result.returncode == 2
     assert 'Traceback' not in result.stderr
     assert message in result.stderr, result.stderr[-2000:]
 
 
 def test_missing_coco_names_layout_readme_and_demo(repo_root, tmp_path):
-    result = run([sys.executable, 'tools/train.py',
+    result = run(['tools/train.py',
                   'configs/ssdlite_mbv2_ca_coco.py', '--cfg-options',
                   f'train_dataloader.dataset.dataset.data_root={tmp_path}/coco/'],
                  repo_root)
@@ -162,9 +130,9 @@ def test_missing_coco_names_layout_readme_and_demo(repo_root, tmp_path):
 
 def test_checkpoint_of_another_model_is_refused(trained, tiny_data, repo_root,
                                                 tmp_path):
-    result = run([sys.executable, 'tools/test.py', DEMO,
+    result = run(['tools/test.py', DEMO,
                   str(trained / 'epoch_2.pth'),
-                  *tiny_options(tiny_data, tmp_path, 2),
+                  *tiny_options('det', tiny_data, tmp_path, 2),
                   'model.backbone.attention=None'], repo_root)
     assert result.returncode == 2 and 'Traceback' not in result.stderr
     assert 'does not match the model of the config' in result.stderr

@@ -1,8 +1,9 @@
 """train.py and test.py facing broken checkpoints, a full disk, a NaN loss,
 a broken image and a second run on a live work dir (docs/reliability.md).
 
-One 1-epoch classification run on a tiny shapes set (module fixture) gives
-the checkpoint each case starts from, in a copy of its work dir.
+The session's 1-epoch run of the classification demo on its tiny set
+(conftest.py; 2 iterations an epoch) gives the checkpoint each case
+starts from, in a copy of its work dir.
 """
 import json
 import os
@@ -15,46 +16,23 @@ from pathlib import Path
 import pytest
 
 from mmca.utils import is_temp_file, load_checkpoint_safely
+from tiny_demo import CONFIGS, run, tiny_options
 
-DEMO = 'configs/demo/mbv2_ca_shapes_cls.py'
-
-
-def run(args, cwd, **kwargs):
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True,
-                          **kwargs)
+DEMO = CONFIGS['cls']
 
 
 def options(data_root: Path, work_dir: Path, max_epochs: int = 1):
-    """The demo on the tiny set: 2 iterations an epoch, no best checkpoint,
-    no channels-last (a slow first iteration on some CPUs)."""
-    return [
-        '--work-dir', str(work_dir), '--cfg-options',
-        *[f'{split}_dataloader.dataset.data_root={data_root}/'
-          for split in ('train', 'val', 'test')],
-        'train_dataloader.batch_size=4', f'train_cfg.max_epochs={max_epochs}',
-        f'train_cfg.val_interval={max_epochs}', 'custom_hooks=[]',
-        'default_hooks.checkpoint.save_best=None',
-        'default_hooks.logger.interval=1',
-    ]
+    return tiny_options('cls', data_root, work_dir, max_epochs)
 
 
-@pytest.fixture(scope='module')
-def tiny_data(tmp_path_factory, repo_root):
-    out = tmp_path_factory.mktemp('data')
-    result = run([sys.executable, 'tools/make_demo_data.py', '--out', str(out),
-                  '--tasks', 'cls', '--num-train', '8', '--num-val', '4'],
-                 repo_root)
-    assert result.returncode == 0, result.stderr
-    return out / 'imagenet_shapes'
+@pytest.fixture
+def tiny_data(tiny_set):
+    return tiny_set('cls')
 
 
-@pytest.fixture(scope='module')
-def trained(tiny_data, tmp_path_factory, repo_root):
-    work_dir = tmp_path_factory.mktemp('train')
-    result = run([sys.executable, 'tools/train.py', DEMO,
-                  *options(tiny_data, work_dir)], repo_root)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return work_dir / 'epoch_1.pth'
+@pytest.fixture
+def trained(tiny_run):
+    return tiny_run('cls') / 'epoch_1.pth'
 
 
 @pytest.fixture
@@ -105,7 +83,7 @@ def test_a_broken_checkpoint_is_one_line_naming_it(entry, trained,
             "model = dict(backbone=dict(init_cfg=dict(type='Pretrained', "
             f"checkpoint='{broken}', prefix='backbone.')))\n")
         command = ['tools/train.py', str(config), *work]
-    result = run([sys.executable, *command], repo_root)
+    result = run(command, repo_root)
     assert result.returncode == 2
     assert error_line(result.stderr) == (
         f'error: checkpoint {broken} is broken: it is truncated (4096 bytes, '
@@ -120,7 +98,7 @@ def test_resume_passes_over_a_truncated_last_checkpoint(after_epoch_1,
     partial = work_dir / 'epoch_2.pth'
     partial.write_bytes((work_dir / 'epoch_1.pth').read_bytes()[:1000])
     (work_dir / 'last_checkpoint').write_text(str(partial))
-    result = run([sys.executable, 'tools/train.py', DEMO, '--resume',
+    result = run(['tools/train.py', DEMO, '--resume',
                   *options(tiny_data, work_dir, max_epochs=2)], repo_root)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (f'warning: --resume passes over last_checkpoint names {partial}, '
@@ -136,8 +114,9 @@ def test_a_full_disk_stops_the_run_and_keeps_the_last_checkpoint(
     # (the kernel fails the write with EFBIG, as ENOSPC on a full disk)
     command = ' '.join([sys.executable, 'tools/train.py', DEMO, '--resume',
                         *options(tiny_data, after_epoch_1, max_epochs=2)])
-    result = run(['bash', '-c', f'ulimit -f 4096 && exec {command}'],
-                 repo_root)
+    result = subprocess.run(
+        ['bash', '-c', f'ulimit -f 4096 && exec {command}'], cwd=repo_root,
+        capture_output=True, text=True)
     assert result.returncode == 3, result.stderr[-3000:]
     assert error_line(result.stderr) == (
         f'error: could not save {after_epoch_1}/epoch_2.pth: the file is '
@@ -150,7 +129,7 @@ def test_a_full_disk_stops_the_run_and_keeps_the_last_checkpoint(
 
 def test_a_nan_loss_stops_the_run_naming_iteration_and_term(
         after_epoch_1, tiny_data, repo_root):
-    result = run([sys.executable, 'tools/train.py', DEMO, '--resume',
+    result = run(['tools/train.py', DEMO, '--resume',
                   *options(tiny_data, after_epoch_1, max_epochs=2),
                   'model.head.loss.loss_weight=nan'], repo_root)
     assert result.returncode == 3, result.stderr[-3000:]
@@ -167,7 +146,7 @@ def test_a_broken_image_in_a_worker_stops_the_run_naming_it(
     shutil.copytree(tiny_data, data)
     image = data / 'train' / 'star' / 'star_000000.JPEG'
     image.write_bytes(image.read_bytes()[:1000])
-    result = run([sys.executable, 'tools/train.py', DEMO, '--resume',
+    result = run(['tools/train.py', DEMO, '--resume',
                   *options(data, after_epoch_1, max_epochs=2),
                   'train_dataloader.num_workers=2'], repo_root)
     assert result.returncode == 2, result.stderr[-3000:]
@@ -193,7 +172,7 @@ def test_a_second_run_on_a_live_work_dir_is_refused(after_epoch_1, tiny_data,
             assert first.poll() is None and time.time() < deadline
             time.sleep(0.1)
         assert json.loads(lock.read_text())['pid'] == first.pid
-        second = run([sys.executable, 'tools/train.py', DEMO, '--resume',
+        second = run(['tools/train.py', DEMO, '--resume',
                       *work], repo_root)
         assert first.poll() is None         # still training
     finally:
