@@ -5,6 +5,7 @@ and the fix; the tools report it through :func:`run_tool`.
 """
 import difflib
 import importlib
+import inspect
 import json
 import os.path as osp
 import xml.etree.ElementTree as ET
@@ -13,6 +14,7 @@ from typing import Any, Dict, Iterator, List, Sequence, Tuple
 import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
+from mmengine.runner import Runner
 
 from mmca.utils import compare_state_dicts, load_weights, select_prefix
 from .errors import InputError
@@ -286,9 +288,14 @@ def check_checkpoint_matches(model: torch.nn.Module, path: str) -> None:
 
 
 def check_cfg_options(cfg: Config, options: Dict) -> None:
-    """Check every ``--cfg-options`` key extends a path the config has."""
+    """Check every ``--cfg-options`` key extends a path the config has, or
+    sets an argument of mmengine's ``Runner`` the config leaves out (as
+    ``randomness.seed=0``)."""
+    runner_arguments = inspect.signature(Runner.__init__).parameters
     for key in options:
         node, parts = cfg.to_dict(), key.split(".")
+        if parts[0] not in node and parts[0] in runner_arguments:
+            continue
         for depth, part in enumerate(parts[:-1]):
             if isinstance(node, (list, tuple)) and part.isdigit():
                 node = node[int(part)]
