@@ -7,8 +7,16 @@ full disk in the middle leaves a truncated checkpoint, an empty
 ``last_checkpoint``, or one naming a file already deleted; and because a
 best-checkpoint update re-saves ``epoch_N.pth`` over itself, even a
 checkpoint that was whole can be cut short. :class:`AtomicCheckpointHook`
-writes both through :func:`mmca.utils.atomic_write` and deletes outdated
-checkpoints only once the new one and ``last_checkpoint`` are in place.
+writes both through a temporary file that is renamed over the target
+(:mod:`mmca.utils.atomic_file`) and deletes outdated checkpoints only once
+the new one and ``last_checkpoint`` are in place.
+
+mmengine also serialises each checkpoint whole into memory
+(``io.BytesIO``) before writing it: a transient copy of the checkpoint at
+every save, which grows by reallocation. The hook's saves stream
+``torch.save`` into the temporary file instead, so a save needs no memory
+beyond the model's: at a large model's save, that copy can be what runs a
+machine out of memory.
 """
 import errno
 import os
@@ -17,13 +25,17 @@ import shutil
 from contextlib import contextmanager
 from typing import Iterator, List, Optional, Union
 
+import mmengine.runner.runner as mmengine_runner
+import torch
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend, register_backend
 from mmengine.hooks import CheckpointHook
 from mmengine.registry import HOOKS
+from mmengine.runner.checkpoint import \
+    save_checkpoint as mmengine_save_checkpoint
 from mmengine.utils import mkdir_or_exist
 
-from mmca.utils import atomic_write
+from mmca.utils import atomic_write, atomic_write_with
 
 #: The name that selects :class:`AtomicLocalBackend` in ``backend_args``.
 ATOMIC_BACKEND = 'mmca_atomic_local'
@@ -42,6 +54,47 @@ class AtomicLocalBackend(LocalBackend):
 
 
 register_backend(ATOMIC_BACKEND, AtomicLocalBackend)
+
+
+def save_checkpoint_streamed(checkpoint: dict, filename: str,
+                             file_client_args: Optional[dict] = None,
+                             backend_args: Optional[dict] = None) -> None:
+    """mmengine's ``save_checkpoint``; to :class:`AtomicLocalBackend`,
+    ``torch.save`` streams into the temporary file (no copy in memory)."""
+    if file_client_args is not None or \
+            (backend_args or {}).get('backend') != ATOMIC_BACKEND:
+        mmengine_save_checkpoint(checkpoint, filename, file_client_args,
+                                 backend_args)
+        return
+    mkdir_or_exist(osp.dirname(filename))
+    atomic_write_with(filename, lambda file: _torch_save(checkpoint, file))
+
+
+def _torch_save(obj: object, file) -> None:
+    """``torch.save``, raising the ``OSError`` of a failed write itself."""
+    try:
+        torch.save(obj, file)
+    except RuntimeError as err:
+        # torch reports a write that failed (ENOSPC, EFBIG) as a
+        # RuntimeError ('unexpected pos'), the OSError as its context
+        if isinstance(err.__context__, OSError):
+            raise err.__context__ from None
+        raise
+
+
+@contextmanager
+def _streamed_saves() -> Iterator[None]:
+    """``Runner.save_checkpoint`` writes through
+    :func:`save_checkpoint_streamed` while this context lasts."""
+    # Runner.save_checkpoint builds the checkpoint (meta, message hub,
+    # optimizer, schedulers) and hands it to the save_checkpoint its module
+    # imported; swapping that name keeps all of mmengine's building.
+    original = mmengine_runner.save_checkpoint
+    mmengine_runner.save_checkpoint = save_checkpoint_streamed
+    try:
+        yield
+    finally:
+        mmengine_runner.save_checkpoint = original
 
 
 class CheckpointSaveError(RuntimeError):
@@ -97,7 +150,7 @@ class AtomicCheckpointHook(CheckpointHook):
         previous = recorded_checkpoint(runner.work_dir)
         # the checkpoint's message hub names itself, as mmengine's does
         runner.message_hub.update_info('last_ckpt', path)
-        with self._reported(path, previous):
+        with self._reported(path, previous), _streamed_saves():
             runner.save_checkpoint(
                 self.out_dir, filename, self.file_client_args,
                 save_optimizer=self.save_optimizer,
@@ -137,7 +190,8 @@ class AtomicCheckpointHook(CheckpointHook):
 
     def _save_best_checkpoint(self, runner, metrics) -> None:
         with self._reported(f'the best checkpoint in {self.out_dir}',
-                            recorded_checkpoint(runner.work_dir)):
+                            recorded_checkpoint(runner.work_dir)), \
+                _streamed_saves():
             super()._save_best_checkpoint(runner, metrics)
 
     @contextmanager

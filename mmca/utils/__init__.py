@@ -1,4 +1,5 @@
-from .atomic_file import atomic_write, is_temp_file, remove_stale_temp_files
+from .atomic_file import (atomic_write, atomic_write_with, is_temp_file,
+                          remove_stale_temp_files)
 from .memory import rss_bytes, rss_over_calls
 from .safe_checkpoint import (RUNNER_CHECKPOINT_GLOBALS, BrokenCheckpointError,
                               UnsafeCheckpointError, load_checkpoint_safely)
@@ -6,7 +7,7 @@ from .state_dict import (StateDictMismatch, compare_state_dicts,
                          load_weights, select_prefix, unwrap_state_dict)
 
 __all__ = [
-    'atomic_write', 'is_temp_file', 'remove_stale_temp_files',
+    'atomic_write', 'atomic_write_with', 'is_temp_file', 'remove_stale_temp_files',
     'RUNNER_CHECKPOINT_GLOBALS', 'BrokenCheckpointError', 'UnsafeCheckpointError',
     'load_checkpoint_safely', 'rss_bytes', 'rss_over_calls',
     'StateDictMismatch', 'compare_state_dicts', 'load_weights',

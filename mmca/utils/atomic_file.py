@@ -10,7 +10,7 @@ import os
 import os.path as osp
 import re
 import secrets
-from typing import List
+from typing import BinaryIO, Callable, List
 
 #: Temporary files are ``.<target name>.<pid>-<8 hex>.tmp``: hidden, and
 #: recognisable as ours.
@@ -36,13 +36,26 @@ def atomic_write(path: str, data: bytes) -> None:
         OSError: writing failed (``ENOSPC`` when the disk is full); ``path``
             is untouched and the temporary file removed.
     """
+    atomic_write_with(path, lambda file: file.write(data))
+
+
+def atomic_write_with(path: str, write: Callable[[BinaryIO], object]) -> None:
+    """Replace ``path`` by what ``write(file)`` writes, in one step.
+
+    As :func:`atomic_write`, for contents streamed into the open temporary
+    file (``torch.save(obj, file)``) rather than held whole in memory first.
+
+    Raises:
+        OSError: writing failed; ``path`` is untouched and the temporary
+            file removed. An exception of ``write`` does the same.
+    """
     temp = temp_path_for(path)
     # O_EXCL: never write through someone else's file; 0o666 less the
     # umask gives the permissions a plain open() would
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, 'wb') as file:
-            file.write(data)
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temp, path)

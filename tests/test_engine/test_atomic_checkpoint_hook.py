@@ -1,13 +1,17 @@
 """Checkpoints and last_checkpoint are written whole, or not at all."""
 import errno
 import os
+import tracemalloc
 
 import pytest
+import torch
 from mmengine.config import Config
 
 from mmca.apis import use_reliability_hooks
 from mmca.engine import CheckpointSaveError
 from mmca.utils import atomic_file, load_checkpoint_safely
+
+from conftest import ToyModel
 
 
 def fail_fsync_of(monkeypatch, name_part, when=lambda: True,
@@ -100,3 +104,39 @@ def test_build_runner_swaps_in_the_atomic_hook_and_adds_the_loss_check():
     own = Config(dict(default_hooks=dict(checkpoint=dict(type='MyHook'))))
     use_reliability_hooks(own)
     assert own.default_hooks.checkpoint.type == 'MyHook'
+
+
+class BigToyModel(ToyModel):
+    """The toy model with 16 MiB more in each checkpoint."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer('table', torch.arange(2.0**22))
+
+
+def traced_peak(run) -> int:
+    """Peak of the Python allocations ``run()`` makes, in bytes (tracemalloc
+    sees io.BytesIO and bytes, not tensor storage)."""
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_save_streams_the_checkpoint_instead_of_copying_it_in_memory(
+        toy_runner, tmp_path):
+    ours = toy_runner(tmp_path / 'ours', max_epochs=1, model=BigToyModel())
+    peak = traced_peak(ours.train)
+    saved = tmp_path / 'ours' / 'epoch_1.pth'
+    size = saved.stat().st_size
+    assert size > 2**24
+    assert peak < size / 8
+    assert torch.equal(load_checkpoint_safely(str(saved))['state_dict'][
+        'table'], torch.arange(2.0**22))
+    # mmengine's own hook holds the whole checkpoint in an io.BytesIO
+    mmengine_hook = toy_runner(tmp_path / 'mmengine', max_epochs=1,
+                               model=BigToyModel(),
+                               checkpoint=dict(type='CheckpointHook'))
+    assert traced_peak(mmengine_hook.train) > size
