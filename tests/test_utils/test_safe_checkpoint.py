@@ -149,3 +149,45 @@ def test_a_broken_pretrained_checkpoint_fails_the_init_naming_the_file(
     broken.write_bytes(b'')
     with pytest.raises(BrokenCheckpointError, match=str(broken)):
         PretrainedInit(checkpoint=str(broken))(nn.Linear(2, 1))
+
+
+def flip_a_byte_of_record(path, record_name: str, out) -> None:
+    """Write ``path`` to ``out`` with one byte of a zip record's data
+    inverted: the length and the zip index stay as they were."""
+    import zipfile
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        record = next(r for r in archive.infolist()
+                      if r.filename.endswith(record_name))
+        # the local header: 30 bytes, then the name and the extra field
+        name_length, extra_length = np.frombuffer(
+            data[record.header_offset + 26:record.header_offset + 30],
+            '<u2')
+        start = record.header_offset + 30 + name_length + extra_length
+    data[start + record.file_size // 2] ^= 0xFF
+    out.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize('record', ['data/0', 'data.pkl'])
+def test_a_checkpoint_damaged_in_place_is_refused_naming_the_record(
+        runner_checkpoint, tmp_path, record):
+    _, path = runner_checkpoint
+    damaged = tmp_path / 'damaged.pth'
+    flip_a_byte_of_record(path, record, damaged)
+    assert damaged.stat().st_size == path.stat().st_size
+    with pytest.raises(BrokenCheckpointError) as info:
+        _load_checkpoint(str(damaged))
+    assert info.value.reason.startswith('its record ')
+    assert info.value.reason.split()[2].endswith(record)
+    assert 'fails its CRC-32 check' in str(info.value)
+
+
+def test_a_checkpoint_written_without_crcs_still_loads(tmp_path):
+    path = tmp_path / 'no_crc.pth'
+    torch.serialization.set_crc32_options(False)
+    try:
+        torch.save({'w': torch.arange(1000.0)}, path)
+    finally:
+        torch.serialization.set_crc32_options(True)
+    assert torch.equal(load_checkpoint_safely(str(path))['w'],
+                       torch.arange(1000.0))
