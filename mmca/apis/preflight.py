@@ -9,7 +9,7 @@ import inspect
 import json
 import os.path as osp
 import xml.etree.ElementTree as ET
-from typing import Any, Dict, Iterator, List, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Sequence, Tuple
 
 import torch
 from mmengine.config import Config
@@ -107,7 +107,15 @@ def _dataset_paths(dataset: Dict) -> List[str]:
 def check_datasets(cfg: Config, splits: Sequence[str]) -> None:
     """Check the files the ``splits`` dataloaders read exist, up front, and
     that their annotation files parse: a COCO JSON file (of a dataset or an
-    evaluator) and the VOC XML file of every image listed."""
+    evaluator) and the VOC XML file of every image listed. A JSON file
+    that several datasets and evaluators share is parsed once."""
+    parsed = set()
+
+    def check_json_once(path: str) -> None:
+        if osp.realpath(path) not in parsed:
+            check_json_file(path)
+            parsed.add(osp.realpath(path))
+
     for split in splits:
         loader = cfg.get(f'{split}_dataloader')
         if not loader:
@@ -117,7 +125,7 @@ def check_datasets(cfg: Config, splits: Sequence[str]) -> None:
             if missing:
                 raise InputError(_missing_data_message(dataset, split,
                                                         missing[0], cfg))
-            _check_annotations(dataset)
+            _check_annotations(dataset, check_json_once)
         evaluators = cfg.get(f'{split}_evaluator') or []
         for evaluator in (evaluators if isinstance(evaluators, (list, tuple))
                           else [evaluators]):
@@ -127,14 +135,15 @@ def check_datasets(cfg: Config, splits: Sequence[str]) -> None:
                 if not osp.isfile(path):
                     raise InputError(f'{split}_evaluator.ann_file {path} does '
                                      'not exist; set it with --cfg-options')
-                check_json_file(path)
+                check_json_once(path)
 
 
-def _check_annotations(dataset: Dict) -> None:
+def _check_annotations(dataset: Dict,
+                       check_json: Callable[[str], None]) -> None:
     root = dataset.get('data_root') or ''
     ann_file = osp.join(root, dataset.get('ann_file') or '')
     if ann_file.endswith('.json'):
-        check_json_file(ann_file)
+        check_json(ann_file)
     prefix = dataset.get('data_prefix')
     if isinstance(prefix, dict) and 'sub_data_root' in prefix and \
             osp.isfile(ann_file):

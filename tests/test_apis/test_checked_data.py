@@ -4,6 +4,7 @@ import pytest
 from mmengine.config import Config
 
 from mmca.apis import InputError, load_config, use_checked_loading
+from mmca.apis import preflight
 from mmca.apis.preflight import check_datasets
 
 SEG = 'configs/demo/deeplabv3_mbv2_ca_shapes.py'
@@ -109,3 +110,18 @@ def test_a_voc_annotation_that_is_not_xml_is_named_with_its_line(tmp_path):
     with pytest.raises(InputError, match=f'annotation file {voc}/Annotations/'
                        rf'000002.xml \(line 2 of {ann_file}\) does not exist'):
         check_datasets(cfg, ['train'])
+
+
+def test_a_json_file_shared_by_a_dataset_and_an_evaluator_is_parsed_once(
+        tmp_path, monkeypatch):
+    cfg = coco_config(tmp_path)
+    (tmp_path / 'ann.json').write_text('{}')
+    cfg.val_dataloader = cfg.train_dataloader
+    cfg.val_evaluator = dict(type='CocoMetric',
+                             ann_file=str(tmp_path / 'ann.json'))
+    parsed = []
+    check = preflight.check_json_file
+    monkeypatch.setattr(preflight, 'check_json_file',
+                        lambda path: parsed.append(path) or check(path))
+    check_datasets(cfg, ['train', 'val'])
+    assert parsed == [f'{tmp_path}/ann.json']
