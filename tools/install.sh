@@ -11,6 +11,9 @@
 # lists them); a lone torchvision pulls its own torch. mmcv is then compiled
 # against that torch, with CUDA ops where a GPU is visible.
 set -euo pipefail
+# --deploy adds the inference runtimes of requirements/deploy.txt.
+REQUIREMENTS=(requirements.txt)
+if [[ "${1:-}" == "--deploy" ]]; then REQUIREMENTS+=(requirements/deploy.txt); fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
@@ -60,10 +63,12 @@ if [ "$(cat "$mmcv_stamp" 2>/dev/null)" != "$torch_build" ] || ! "$PY" -c "impor
     echo "$torch_build" > "$mmcv_stamp"
 fi
 
-fingerprint="$(cat "$ROOT/requirements.txt" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+fingerprint="$(cd "$ROOT" && cat "${REQUIREMENTS[@]}" pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$fingerprint" ]; then
-    log "installing requirements.txt and mmca (editable)"
-    pip_install -r "$ROOT/requirements.txt"
+    log "installing ${REQUIREMENTS[*]} and mmca (editable)"
+    req_args=()
+    for req in "${REQUIREMENTS[@]}"; do req_args+=(-r "$ROOT/$req"); done
+    pip_install "${req_args[@]}"
     pip_install --no-deps -e "$ROOT"
     "$PY" -c "import mmca, mmdet, mmseg, mmpretrain, timm, pycocotools" || { log "install failed"; exit 1; }
     echo "$fingerprint" > "$STAMP"

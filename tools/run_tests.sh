@@ -4,7 +4,7 @@
 # among them). Extra arguments go to pytest: -n 0 runs it in one process.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bash "$ROOT/tools/install.sh"
+bash "$ROOT/tools/install.sh" --deploy
 cd "$ROOT"
 # A worker holds about 1.3 GB and the tool process it may start as much
 # again (two for a 2-process test): 4 GiB each keeps many cores from

@@ -1,5 +1,4 @@
-"""ONNX export of mmca models up to their raw outputs, checked against
-onnxruntime.
+"""ONNX export of mmca models up to their raw outputs.
 
 What is exported is the network (``mode='tensor'``): SSDLite's per-level
 class scores and box deltas, DeepLabV3's logits at 1/8 (or 1/16) of the
@@ -7,9 +6,8 @@ input. Anchor decoding, softmax and NMS (mmdet's ``predict_by_feat``) and
 the resize of the logits to the image with argmax (mmseg's ``predict``)
 stay in Python.
 """
-from typing import Dict, List, Sequence
+from typing import List, Sequence
 
-import numpy as np
 import onnx
 import torch
 import torch.nn as nn
@@ -42,17 +40,21 @@ def flatten(outputs) -> List[torch.Tensor]:
 
 
 def export_onnx(model: nn.Module, path: str, input_shape: Sequence[int],
-                opset: int = 17) -> List[str]:
-    """Export with dynamic batch, height and width; the output names."""
+                opset: int = 17, dynamic: bool = True) -> List[str]:
+    """Export with dynamic batch, height and width (fixed to
+    ``input_shape`` unless ``dynamic``); the output names."""
     model.eval()
     x = torch.randn(*input_shape)
     with torch.no_grad():
         num_outputs = len(model(x))
     names = [f'output_{i}' for i in range(num_outputs)]
-    dynamic = {'input': {0: 'batch', 2: 'height', 3: 'width'}}
-    dynamic.update({n: {0: 'batch', 2: f'{n}_h', 3: f'{n}_w'} for n in names})
+    axes = None
+    if dynamic:
+        axes = {'input': {0: 'batch', 2: 'height', 3: 'width'}}
+        axes.update({n: {0: 'batch', 2: f'{n}_h', 3: f'{n}_w'}
+                     for n in names})
     torch.onnx.export(model, (x, ), path, input_names=['input'],
-                      output_names=names, dynamic_axes=dynamic,
+                      output_names=names, dynamic_axes=axes,
                       opset_version=opset, dynamo=False)
     _name_symbolic_shapes(path)
     return names
@@ -74,33 +76,11 @@ def _name_symbolic_shapes(path: str) -> None:
     onnx.save(model, path)
 
 
-def unsupported_nodes(path: str) -> List[str]:
-    """Nodes of the exported graph in :data:`FIXED_SIZE_OR_FOREIGN_OPS`."""
+def unsupported_nodes(path: str, static: bool = False) -> List[str]:
+    """Nodes of the exported graph that an export of its kind must not
+    hold: ATen fallbacks always, and in a graph meant for any input size,
+    :data:`FIXED_SIZE_OR_FOREIGN_OPS`."""
+    refused = ('ATen', ) if static else FIXED_SIZE_OR_FOREIGN_OPS
     graph = onnx.load(path).graph
     return [f'{n.op_type} ({n.name})' for n in graph.node
-            if n.op_type in FIXED_SIZE_OR_FOREIGN_OPS]
-
-
-def compare_with_onnxruntime(model: nn.Module, path: str,
-                             input_shapes: Sequence[Sequence[int]]) -> Dict:
-    """Per input shape: the max abs difference of onnxruntime against
-    PyTorch (``max_abs_diff``) and the largest PyTorch output magnitude it
-    compares with (``max_abs_output``)."""
-    import onnxruntime as ort
-    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
-    model.eval()
-    diffs = {}
-    for shape in input_shapes:
-        x = torch.randn(*shape)
-        with torch.no_grad():
-            want = [t.numpy() for t in model(x)]
-        got = session.run(None, {'input': x.numpy()})
-        for w, g in zip(want, got):
-            if w.shape != g.shape:
-                raise RuntimeError(f'onnxruntime gives {g.shape} where '
-                                   f'PyTorch gives {w.shape} at {shape}')
-        diffs['x'.join(map(str, shape))] = dict(
-            max_abs_diff=max(
-                float(np.abs(w - g).max()) for w, g in zip(want, got)),
-            max_abs_output=max(float(np.abs(w).max()) for w in want))
-    return diffs
+            if n.op_type in refused]

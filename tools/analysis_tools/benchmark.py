@@ -8,10 +8,12 @@
   python tools/analysis_tools/benchmark.py kernels [--channels-last]
 
   # a config's model against its baseline (raw network outputs), in PyTorch
-  # or exported to ONNX and run in ONNX Runtime
+  # or exported to an inference runtime (as tools/deployment/export.py) and
+  # run there
   python tools/analysis_tools/benchmark.py model configs/ssdlite_mbv2_ca_coco.py \
       configs/ssdlite_mbv2_coco.py [--shape H W] [--batch-sizes 1 8] \
-      [--backend onnxruntime [--profile]]
+      [--backend {pytorch,onnxruntime,openvino,ncnn,mnn,tflite}] \
+      [--static-shape] [--profile]
 
 Candidates run interleaved, after warm-up, in --rounds rounds of --repeats
 calls, every other round in reverse order; each time is a median over
@@ -32,9 +34,10 @@ from mmca.apis import (InputError, build_inference_model, config_input_size,
                        keep_freed_host_memory, load_config, run_tool)
 from mmca.benchmark import (BLOCK_SHAPES, EVAL_GOALS, KERNELS, TRAIN_GOALS,
                             benchmark_block_eval, benchmark_block_train,
-                            benchmark_kernels, benchmark_models,
-                            benchmark_onnx_models, profile_onnx_model)
-from mmca.deployment import TensorOutputs, export_onnx
+                            benchmark_deployed_models, benchmark_kernels,
+                            benchmark_models)
+from mmca.deployment import (BACKENDS, BackendUnavailable, TensorOutputs,
+                             export_to_backend)
 from mmca.ops import load_ops
 
 
@@ -78,17 +81,20 @@ def parse_args() -> argparse.Namespace:
     model.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
                        help='input size (default: the config\'s test resize)')
     model.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 8])
-    model.add_argument('--backend', choices=['pytorch', 'onnxruntime'],
+    model.add_argument('--backend', choices=['pytorch', *sorted(BACKENDS)],
                        default='pytorch',
-                       help='onnxruntime: export both models (dynamic axes, '
-                       'as tools/deployment/pytorch2onnx.py) and time them '
-                       'in ONNX Runtime on the CPU')
+                       help='a runtime: export both models as '
+                       'tools/deployment/export.py does and time them there, '
+                       'on the CPU; ncnn and tflite at batch 1 only')
+    model.add_argument('--static-shape', action='store_true',
+                       help='export both fixed to --shape, in the CA form '
+                       'the runtime runs fastest at one size')
     model.add_argument('--threads', type=int, default=0,
-                       help='ONNX Runtime intra-op threads (0: its choice)')
+                       help='a runtime\'s intra-op threads (0: its choice)')
     model.add_argument('--profile', action='store_true',
-                       help='onnxruntime: also print both models\' kernel '
-                       'time per operator type at the first batch size, '
-                       'from ONNX Runtime\'s profiler')
+                       help='also print both models\' time per operator '
+                       'type at the first batch size, from the runtime\'s '
+                       'own profiler (onnxruntime, openvino, mnn)')
     model.add_argument('--cfg-options', nargs='+', action=DictAction,
                        help='override keys of both configs, xxx=yyy')
     return parser.parse_args()
@@ -151,10 +157,11 @@ def print_models(result: Dict, names: List[str]) -> None:
               f'{ips[config]:.1f} / {ips[baseline]:.1f} |')
 
 
-def print_profiles(profiles: Dict, names: List[str], batch: int) -> None:
+def print_profiles(profiles: Dict, names: List[str], batch: int,
+                   backend: str) -> None:
     ops = sorted(set().union(*(p.keys() for p in profiles.values())),
                  key=lambda op: -max(p.get(op, 0.) for p in profiles.values()))
-    print(f'\nONNX Runtime kernel ms per run at batch {batch}, by operator')
+    print(f'\n{backend} ms per run at batch {batch}, by operator')
     print('| op | ' + ' | '.join(osp.basename(n) for n in names) +
           ' |\n|---|---|---|')
     for op in ops + ['total']:
@@ -232,34 +239,52 @@ def main() -> None:
         models = {n: build_inference_model(c) for n, c in zip(names, cfgs)}
         stem = '{}_vs_{}'.format(*(osp.splitext(osp.basename(n))[0]
                                    for n in names))
-        if args.backend == 'onnxruntime':
-            paths = {}
+        if args.backend != 'pytorch':
+            backend = BACKENDS[args.backend]
+            try:
+                backend.check_available()
+            except BackendUnavailable as err:
+                raise InputError(str(err)) from None
+            batch_sizes = args.batch_sizes if backend.batches else [1]
+            sessions, forms = {}, {}
             for name, model in models.items():
-                paths[name] = osp.join(
-                    args.out_dir, osp.splitext(osp.basename(name))[0] + '.onnx')
-                export_onnx(TensorOutputs(model), paths[name], (1, 3, *shape))
-            batches = benchmark_onnx_models(paths, args.baseline, shape,
-                                            args.batch_sizes, args.threads,
-                                            **timing)
-            stem += '_onnxruntime'
+                path = osp.join(args.out_dir,
+                                osp.splitext(osp.basename(name))[0] +
+                                backend.suffix)
+                form, static = export_to_backend(
+                    TensorOutputs(model), backend, path, (1, 3, *shape),
+                    args.static_shape)
+                sessions[name] = backend.load(path, args.threads)
+                forms[name] = dict(path=path, static=static)
+            batches = benchmark_deployed_models(sessions, args.baseline, shape,
+                                                batch_sizes, **timing)
+            stem += f'_{args.backend}' + ('_static' if static else '')
+            profiles = None
             if args.profile:
-                profiles = {
-                    name: profile_onnx_model(path, shape,
-                                             args.batch_sizes[0],
-                                             args.threads)
-                    for name, path in paths.items()}
+                profiles = {name: backend.profile(forms[name]['path'], shape,
+                                                  batch_sizes[0], args.threads)
+                            for name in names}
+                if None in profiles.values():
+                    print(f'NOTE: {args.backend} has no per-operator '
+                          'profiler that Python reaches (docs/deployment.md)')
+                    profiles = None
         else:
+            static, form, profiles = False, None, None
             batches = benchmark_models(models, args.baseline, shape,
                                        args.batch_sizes, args.channels_last,
                                        **timing)
         result = dict(target='model', backend=args.backend, models=names,
                       input_shape=shape, channels_last=args.channels_last,
+                      static_shape=static,
+                      ca_form=None if form is None else str(form),
                       batches=batches)
-        print(f'{args.backend}, input 3x{shape[0]}x{shape[1]}')
+        fixed = ', fixed size' if static else ''
+        print(f'{args.backend}, input 3x{shape[0]}x{shape[1]}{fixed}' +
+              ('' if form is None else f', CA as {form}'))
         print_models(result, names)
-        if args.backend == 'onnxruntime' and args.profile:
-            result['profile'] = dict(batch=args.batch_sizes[0], **profiles)
-            print_profiles(profiles, names, args.batch_sizes[0])
+        if profiles:
+            result['profile'] = dict(batch=batch_sizes[0], **profiles)
+            print_profiles(profiles, names, batch_sizes[0], args.backend)
         plot_models(result, names, osp.join(args.out_dir, stem + '.png'))
     with open(osp.join(args.out_dir, stem + '.json'), 'w') as f:
         json.dump(result, f, indent=2)

@@ -136,8 +136,8 @@ def measure_runs(args, config: str, metric: str, root: str) -> Dict:
 
 def measure_models(args, config: str, root: str) -> Dict:
     """name -> params, MAdds and latency ratios over no attention."""
-    from mmca.benchmark import benchmark_models, benchmark_onnx_models
-    from mmca.deployment import TensorOutputs, export_onnx
+    from mmca.benchmark import benchmark_deployed_models, benchmark_models
+    from mmca.deployment import BACKENDS, TensorOutputs, export_onnx
     models, rows = {}, {}
     for name in args.attentions:
         options = dict(args.cfg_options)
@@ -159,8 +159,10 @@ def measure_models(args, config: str, root: str) -> Dict:
     for name, model in models.items():
         paths[name] = osp.join(root, f'{name}.onnx')
         export_onnx(TensorOutputs(model), paths[name], (1, 3, *shape))
-    ort_ratios = benchmark_onnx_models(paths, 'none', shape, (1, ),
-                                       **timing)[1]['ratio']
+    ort = BACKENDS['onnxruntime']
+    sessions = {name: ort.load(path) for name, path in paths.items()}
+    ort_ratios = benchmark_deployed_models(sessions, 'none', shape, (1, ),
+                                           **timing)[1]['ratio']
     for name in rows:
         rows[name].update(latency_pytorch=torch_ratios[name],
                           latency_onnxruntime=ort_ratios[name])

@@ -1,9 +1,11 @@
 """Coordinate attention (Hou, Zhou, Feng, CVPR 2021)."""
 
+import warnings
 from typing import Optional
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn import build_activation_layer, build_norm_layer
 from mmengine.model import BaseModule
 from mmengine.registry import MODELS
@@ -12,6 +14,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmca.ops import (coord_attention_inference, coord_gate, fuses_inference,
                       is_exporting, strip_mean, takes_input_act)
 from mmca.utils.typing import ConfigType, OptMultiConfig
+from .export_form import CAExportForm
 from .recording import GateRecorder
 
 
@@ -58,13 +61,15 @@ class CoordAttention(BaseModule):
     ``input_act``, both passes apply it as they read x, so the activation
     costs no pass of its own. Results match the plain formulation to 1e-5.
     Other devices and training take plain PyTorch ops, and so do tracing
-    and ONNX export (``ReduceMean``, no adaptive pooling), in the form that
-    ran fastest in ONNX Runtime: with BN on running statistics, :math:`F_1`
-    and :math:`\delta` act on each position alone, so each strip goes
-    through them by itself. The graph has no Concat and no Split by H and
-    W (sizes it would compute from x's shape at run time), and x is read
-    and y written by one same-shape Mul by :math:`g^h \otimes g^w`
-    (docs/deployment.md).
+    and export. With BN on running statistics, :math:`F_1` and
+    :math:`\delta` act on each position alone, so each strip goes through
+    them by itself: the graph has no Concat and no Split by H and W (sizes
+    it would compute from x's shape at run time). Which standard operators
+    spell the means and the gating is :attr:`export_form`
+    (:class:`~mmca.models.attention.export_form.CAExportForm`); by default
+    ``ReduceMean`` (any input size) and one same-shape Mul of x by
+    :math:`g^h \otimes g^w`. Each runtime is exported in the form that runs
+    fastest in it (docs/deployment.md).
 
     Args:
         in_channels (int): Channels :math:`C` of the input (and output).
@@ -87,6 +92,10 @@ class CoordAttention(BaseModule):
     #: it the gates it applies, ``gate_h`` (N, C, H, 1) and ``gate_w``
     #: (N, C, 1, W), from whichever path runs.
     gate_recorder: Optional[GateRecorder] = None
+    #: The operators the block is exported in (tracing, ONNX export) while
+    #: BN uses running statistics. The default holds for any input size;
+    #: :func:`mmca.deployment.ca_export_form` sets another for a runtime.
+    export_form: CAExportForm = CAExportForm()
 
     def __init__(self,
                  in_channels: int,
@@ -129,7 +138,7 @@ class CoordAttention(BaseModule):
             return coord_attention_inference(x, self._layer_tensors(),
                                              self.act, self.inplace, input_act)
         if is_exporting() and self._norm_uses_running_stats():
-            return self._forward_per_strip(x)
+            return self._forward_exported(x)
         h, w = x.shape[-2:]
         # Both means in one read of x, end to end as one (H + W) strip so the
         # shared transform runs once.
@@ -145,14 +154,64 @@ class CoordAttention(BaseModule):
         return coord_gate(x, gate_h, gate_w,
                           self.inplace and not torch.is_grad_enabled())
 
-    def _forward_per_strip(self, x: torch.Tensor) -> torch.Tensor:
-        """The block as exported: each strip through :math:`F_1` and
-        :math:`\\delta` on its own, equal to the joint transform while BN
-        uses running statistics."""
-        f_h = self.act(self.bn1(self.conv1(x.mean(3, keepdim=True))))
-        f_w = self.act(self.bn1(self.conv1(x.mean(2, keepdim=True))))
-        gate = self.conv_h(f_h).sigmoid() * self.conv_w(f_w).sigmoid()
-        return x * gate                          # gate: (N, C, H, W)
+    def _forward_exported(self, x: torch.Tensor) -> torch.Tensor:
+        """The block as exported, in the operators :attr:`export_form`
+        names. Each strip goes through :math:`F_1` and :math:`\\delta` on
+        its own (equal to the joint transform while BN uses running
+        statistics, and folded into :math:`F_1` here), so the graph holds no
+        Concat and no Split by H and W."""
+        form = self.export_form
+        h, w = x.shape[-2:]
+        if form.static:
+            # The kernels and sizes of a fixed-size graph: constants, where a
+            # traced size would be a value computed from x's shape.
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore', torch.jit.TracerWarning)
+                h, w = int(h), int(w)
+        w1, b1, w_h, b_h, w_w, b_w = self._export_weights(form.mid_multiple)
+        if form.pool == 'avgpool':
+            z_h, z_w = F.avg_pool2d(x, (1, w)), F.avg_pool2d(x, (h, 1))
+        else:
+            z_h, z_w = x.mean(3, keepdim=True), x.mean(2, keepdim=True)
+        gate_h = F.conv2d(self.act(F.conv2d(z_h, w1, b1)), w_h, b_h).sigmoid()
+        gate_w = F.conv2d(self.act(F.conv2d(z_w, w1, b1)), w_w, b_w).sigmoid()
+        if form.gate == 'outer':
+            return x * (gate_h * gate_w)        # gate: (N, C, H, W)
+        if form.gate == 'resize':
+            gate_h = F.interpolate(gate_h, size=(h, w), mode='nearest')
+            gate_w = F.interpolate(gate_w, size=(h, w), mode='nearest')
+        return x * gate_h * gate_w
+
+    def _export_weights(self, mid_multiple: int) -> tuple:
+        """:math:`F_1` with BN folded in, :math:`F_h` and :math:`F_w`, their
+        mid width padded with zeros to a multiple of ``mid_multiple``.
+
+        While tracing, computed from the tensors' ``.data``, which the
+        tracer does not follow: the graph receives the results as constants
+        of known shape (the ONNX exporter needs a convolution's kernel
+        shape), not the arithmetic. torch.export (LiteRT) refuses such
+        untraced tensors and folds the arithmetic itself.
+        """
+        def data(t: torch.Tensor) -> torch.Tensor:
+            return t.data if torch.jit.is_tracing() else t
+
+        conv1, conv_h, conv_w = (self._modules[n]._parameters
+                                 for n in ('conv1', 'conv_h', 'conv_w'))
+        bn = self._modules['bn1']
+        mean, var = bn._buffers['running_mean'], bn._buffers['running_var']
+        scale = data(bn._parameters['weight']) / torch.sqrt(data(var) +
+                                                            bn.eps)
+        w1 = data(conv1['weight']) * scale.view(-1, 1, 1, 1)
+        b1 = ((data(conv1['bias']) - data(mean)) * scale +
+              data(bn._parameters['bias']))
+        w_h, w_w = data(conv_h['weight']), data(conv_w['weight'])
+        pad = -self.mid_channels % mid_multiple
+        if pad:
+            w1 = F.pad(w1, (0, 0, 0, 0, 0, 0, 0, pad))
+            b1 = F.pad(b1, (0, pad))
+            w_h = F.pad(w_h, (0, 0, 0, 0, 0, pad))
+            w_w = F.pad(w_w, (0, 0, 0, 0, 0, pad))
+        return (w1, b1, w_h, data(conv_h['bias']), w_w, data(conv_w['bias']))
 
     def _norm_uses_running_stats(self) -> bool:
         """BN in eval mode: an affine map per channel, the same at every

@@ -1,0 +1,76 @@
+"""What every inference runtime mmca deploys to provides."""
+import importlib
+from typing import Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+import torch.nn as nn
+
+from mmca.models.attention.export_form import CAExportForm
+
+#: A loaded model: one float32 batch (N, 3, H, W) in, the outputs in the
+#: order of the PyTorch model's flat tuple out.
+Session = Callable[[np.ndarray], List[np.ndarray]]
+
+
+class BackendUnavailable(Exception):
+    """The runtime's Python package does not import (message: the fix)."""
+
+
+class Backend:
+    """An inference runtime: export a model to its format, run and profile
+    the result.
+
+    Subclasses set the class attributes and implement :meth:`export` and
+    :meth:`load`; :meth:`profile` where the runtime times its operators.
+    """
+
+    #: The name ``--backend`` takes.
+    name: str
+    #: The file the exported model is written to (the others it needs, such
+    #: as weights, sit beside it).
+    suffix: str
+    #: The Python modules it needs, and the package that provides them.
+    modules: Sequence[str] = ()
+    package: str = ''
+    #: Whether one exported model runs any batch size; otherwise it runs the
+    #: batch it was exported for.
+    batches: bool = True
+    #: Whether an export can take any input size (``--static-shape`` off).
+    dynamic_shapes: bool = True
+    #: The CA form fastest in this runtime, for a graph of any input size
+    #: and for one fixed to the export size (docs/deployment.md).
+    dynamic_form: CAExportForm = CAExportForm()
+    static_form: CAExportForm = CAExportForm()
+
+    def check_available(self) -> None:
+        for module in self.modules:
+            try:
+                importlib.import_module(module)
+            except ImportError as err:
+                raise BackendUnavailable(
+                    f'the {self.name} backend needs {module} ({err}); '
+                    f'install requirements/deploy.txt (pip install '
+                    f'{self.package})') from err
+
+    def form(self, static: bool) -> CAExportForm:
+        return self.static_form if static else self.dynamic_form
+
+    def export(self, model: nn.Module, path: str, input_shape: Sequence[int],
+               static: bool) -> None:
+        """Write ``model`` (a function of one image batch returning a flat
+        tuple, see :class:`~mmca.deployment.TensorOutputs`) to ``path``,
+        traced at ``input_shape``; fixed to that size where ``static``."""
+        raise NotImplementedError
+
+    def load(self, path: str, threads: int = 0) -> Session:
+        """The exported model, ready to run on the CPU in float32 with
+        ``threads`` intra-op threads (0: the runtime's choice)."""
+        raise NotImplementedError
+
+    def profile(self, path: str, input_shape: Sequence[int], batch: int = 1,
+                threads: int = 0, runs: int = 20,
+                warmup: int = 3) -> Optional[Dict[str, float]]:
+        """Milliseconds per run by operator type, largest first, from the
+        runtime's own profiler; None where the runtime has none that Python
+        reaches."""
+        return None

@@ -1,0 +1,107 @@
+"""Export a model to a runtime in the CA form fastest there, and check it."""
+from typing import List, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+
+from mmca.models import CoordAttention
+from mmca.models.attention.export_form import CAExportForm
+from .backends import Backend, nchwc_reorders
+from .export_form import ca_export_form
+from .onnx_export import unsupported_nodes
+
+
+def export_to_backend(model: nn.Module, backend: Backend, path: str,
+                      input_shape: Sequence[int],
+                      static: bool = False) -> Tuple[CAExportForm, bool]:
+    """Write ``model`` (see :class:`~mmca.deployment.TensorOutputs`) to
+    ``path`` in ``backend``'s format, its CA blocks in the backend's form.
+
+    A backend whose exports are always fixed to one size (LiteRT) is
+    exported static whatever ``static`` says.
+
+    Returns:
+        tuple: The CA form exported, and whether the graph is fixed to
+        ``input_shape``.
+    """
+    backend.check_available()
+    static = static or not backend.dynamic_shapes
+    form = backend.form(static)
+    with ca_export_form(form):
+        backend.export(model, path, input_shape, static)
+    return form, static
+
+
+def parity_shapes(backend: Backend, input_shape: Sequence[int],
+                  static: bool) -> List[Tuple[int, ...]]:
+    """The export shape, and where the graph takes them, another batch size
+    and input size: that the axes really are dynamic is checked too."""
+    shapes = [tuple(input_shape)]
+    if not static and backend.batches:
+        n, c, h, w = input_shape
+        shapes.append((n + 1, c, h + 32, max(w - 32, 32)))
+    return shapes
+
+
+def onnx_graph_problems(model: nn.Module, path: str,
+                        static: bool) -> List[str]:
+    """What an ONNX export for ONNX Runtime must not hold, one line each:
+    fixed-size or ATen ops in a graph meant for any size
+    (:func:`unsupported_nodes`), and in a fixed-size one, a layout change
+    (``ReorderInput``/``ReorderOutput``) that ONNX Runtime's optimizer
+    leaves beside a CA block: the static form exists to stay in NCHWc."""
+    problems = [f'{op} in the graph' for op in unsupported_nodes(path, static)]
+    if static:
+        scopes = [name for name, m in model.named_modules()
+                  if isinstance(m, CoordAttention)]
+        inside = nchwc_reorders(path, scopes)['inside']
+        if inside:
+            problems.append(f'{len(inside)} NCHWc reorders beside CA blocks '
+                            f'after ONNX Runtime\'s optimizer')
+    return problems
+
+
+def deploy(model: nn.Module, backend: Backend, path: str,
+           input_shape: Sequence[int], static: bool = False,
+           tolerance: float = 1e-4) -> List[str]:
+    """Export, check the graph (ONNX Runtime), run the result in the
+    runtime and compare it with PyTorch: what ``tools/deployment/export.py``
+    reports, one line each.
+
+    Raises:
+        DeploymentCheckError: the graph or the outputs fail a check.
+    """
+    from .parity import compare_with_pytorch
+    form, static = export_to_backend(model, backend, path, input_shape,
+                                     static)
+    with torch.no_grad():
+        num_outputs = len(model(torch.zeros(*input_shape)))
+    if static:
+        size = 'x'.join(map(str, input_shape))
+    else:
+        size = f'({"batch" if backend.batches else 1}, 3, height, width)'
+    lines = [f'exported {path} for {backend.name}: input {size}, '
+             f'{num_outputs} outputs; CA as {form}']
+    if backend.name == 'onnxruntime':
+        problems = onnx_graph_problems(model, path, static)
+        if problems:
+            raise DeploymentCheckError('; '.join(problems))
+        lines.append('graph check: no ATen ops' + (
+            ', no NCHWc reorders beside CA blocks' if static else
+            ', no fixed-size pooling'))
+    diffs = compare_with_pytorch(model, backend.load(path),
+                                 parity_shapes(backend, input_shape, static))
+    for shape, diff in diffs.items():
+        lines.append(f'{backend.name} vs PyTorch at {shape}: max abs diff '
+                     f'{diff["max_abs_diff"]:.2e} (outputs up to '
+                     f'{diff["max_abs_output"]:.3g})')
+    worst = max(d['max_abs_diff'] for d in diffs.values())
+    if worst > tolerance:
+        raise DeploymentCheckError(
+            f'max abs diff {worst:.2e} exceeds the tolerance {tolerance:.0e}')
+    lines.append(f'ok: within {tolerance:.0e}')
+    return lines
+
+
+class DeploymentCheckError(Exception):
+    """An exported model that fails its graph check or its parity."""

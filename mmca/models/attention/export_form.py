@@ -1,0 +1,57 @@
+r"""How a :class:`~mmca.models.CoordAttention` block is written into an
+exported graph.
+
+The maths is fixed, :math:`y = x \, g^h \, g^w`; what a runtime makes of it
+is not. Each inference runtime fuses and lays out different operator
+patterns, so the same block costs it more or less depending on which
+standard operators spell it (docs/deployment.md measures each runtime).
+The three choices, each exact:
+
+- ``pool``, the strip means :math:`z^h` (N, C, H, 1) and :math:`z^w`
+  (N, C, 1, W): ``'mean'`` (``ReduceMean`` over W and over H, for any input
+  size) or ``'avgpool'`` (``AveragePool`` with kernels (1, W) and (H, 1),
+  fixed to the export size; ONNX Runtime keeps it in its blocked NCHWc
+  layout, where it keeps no ``ReduceMean``).
+- ``gate``, how x meets the gates :math:`g^h` (N, C, H, 1) and :math:`g^w`
+  (N, C, 1, W): ``'outer'`` (their outer product, then one same-shape
+  ``Mul`` with x), ``'broadcast'`` (``x * g^h * g^w``, two broadcasting
+  ``Mul`` as in the released block) or ``'resize'`` (both gates brought to
+  (H, W) by nearest ``Resize``, then two same-shape ``Mul``: the only form
+  whose every op ONNX Runtime keeps in NCHWc; fixed to the export size).
+- ``mid_multiple``: the mid width :math:`M` padded with zero channels to a
+  multiple of this. ONNX Runtime runs a 1x1 convolution in NCHWc only when
+  its channels are a multiple of the block (8 with AVX2, 16 with AVX-512);
+  :math:`M = \max(8, C / 32)` is often not (12, 18, 30 in MobileNetV2).
+  The padded rows of :math:`F_1` (BN folded in) are zero, so are the
+  padded columns of :math:`F_h` and :math:`F_w`: outputs are unchanged.
+"""
+from dataclasses import dataclass
+
+POOLS = ('mean', 'avgpool')
+GATES = ('outer', 'broadcast', 'resize')
+
+
+@dataclass(frozen=True)
+class CAExportForm:
+    """One spelling of the CA block in standard operators (module doc)."""
+
+    pool: str = 'mean'
+    gate: str = 'outer'
+    mid_multiple: int = 1
+
+    def __post_init__(self) -> None:
+        if self.pool not in POOLS:
+            raise ValueError(f'pool must be one of {POOLS}, got {self.pool!r}')
+        if self.gate not in GATES:
+            raise ValueError(f'gate must be one of {GATES}, got {self.gate!r}')
+        if self.mid_multiple < 1:
+            raise ValueError('mid_multiple must be at least 1')
+
+    @property
+    def static(self) -> bool:
+        """Whether the graph is fixed to the input size it was exported at."""
+        return self.pool == 'avgpool' or self.gate == 'resize'
+
+    def __str__(self) -> str:
+        pad = f', mid to x{self.mid_multiple}' if self.mid_multiple > 1 else ''
+        return f'{self.pool} strips, {self.gate} gate{pad}'

@@ -1,0 +1,108 @@
+"""Every runtime's export against PyTorch at a network's real scale, in the
+CA form chosen for it, and ONNX Runtime's static form staying in NCHWc."""
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+
+from mmca.apis import build_inference_model, load_config
+from mmca.deployment import (BACKENDS, TensorOutputs, ca_export_form,
+                             compare_with_pytorch, export_onnx,
+                             export_to_backend, nchwc_reorders,
+                             onnx_graph_problems, parity_shapes)
+from mmca.models import CoordAttention
+from mmca.models.attention.export_form import CAExportForm
+
+
+def calibrate_batch_norms(model, shape, batches=2):
+    """Running statistics gathered from data, as training leaves them, so
+    activations have the magnitudes of a trained network."""
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.reset_running_stats()
+            m.momentum = None                      # cumulative average
+    model.train()
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for _ in range(batches):
+            model(torch.randn(4, 3, *shape, generator=generator))
+        # Units that random weights leave dead (ReLU6 at 0, the 1x1 top
+        # levels) get variances near 0, and BN would scale float32 rounding
+        # up to 30-fold there: no trained network keeps such a scale.
+        for m in model.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.running_var.clamp_(min=1e-2)
+    return model.eval()
+
+
+@pytest.fixture(scope='module')
+def detector(repo_root):
+    """SSDLite320-MBv2-CA with BN statistics from data, at 160x160."""
+    cfg = load_config(f'{repo_root}/configs/ssdlite_mbv2_ca_coco.py')
+    return calibrate_batch_norms(TensorOutputs(build_inference_model(cfg)),
+                                 (160, 160))
+
+
+@pytest.mark.parametrize('static', [False, True], ids=['dynamic', 'static'])
+@pytest.mark.parametrize('name', sorted(BACKENDS))
+def test_backend_matches_pytorch_at_trained_scale(detector, tmp_path, name,
+                                                  static):
+    backend = BACKENDS[name]
+    if not static and not backend.dynamic_shapes:
+        pytest.skip(f'{name} exports are fixed-size only')
+    path = str(tmp_path / f'model{backend.suffix}')
+    form, static = export_to_backend(detector, backend, path, (1, 3, 160, 160),
+                                     static)
+    assert form == backend.form(static)
+    shapes = parity_shapes(backend, (1, 3, 160, 160), static)
+    if not static and backend.batches:
+        assert len(shapes) == 2            # another batch size and size too
+    diffs = compare_with_pytorch(detector, backend.load(path), shapes)
+    for diff in diffs.values():
+        assert diff['max_abs_output'] > 0.5
+        assert diff['max_abs_diff'] <= 1e-4
+
+
+class ConvCAConv(nn.Module):
+    """conv -> CA -> conv, the pattern NCHWc has to keep through."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv_in = nn.Conv2d(8, channels, 3, padding=1)
+        self.attention = CoordAttention(channels)
+        self.conv_out = nn.Conv2d(channels, 8, 1)
+
+    def forward(self, x):
+        return (self.conv_out(self.attention(self.conv_in(x))), )
+
+
+@pytest.mark.parametrize('channels', [32, 320])        # mid 8 and 10
+def test_static_form_stays_in_nchwc_and_the_dynamic_one_does_not(
+        tmp_path, channels):
+    model = ConvCAConv(channels).eval()
+    scopes = ['attention']
+    dynamic, static = str(tmp_path / 'dynamic.onnx'), str(tmp_path /
+                                                          'static.onnx')
+    export_onnx(model, dynamic, (1, 8, 20, 20))
+    with ca_export_form(BACKENDS['onnxruntime'].static_form):
+        export_onnx(model, static, (1, 8, 20, 20), dynamic=False)
+    assert len(nchwc_reorders(dynamic, scopes)['inside']) >= 2
+    assert nchwc_reorders(static, scopes)['inside'] == []
+    assert onnx_graph_problems(model, static, static=True) == []
+    # Unpadded, a mid width of 10 leaves the strip convolutions in NCHW.
+    if channels == 320:
+        unpadded = str(tmp_path / 'unpadded.onnx')
+        with ca_export_form(CAExportForm('avgpool', 'resize')):
+            export_onnx(model, unpadded, (1, 8, 20, 20), dynamic=False)
+        assert nchwc_reorders(unpadded, scopes)['inside']
+        problems = onnx_graph_problems(model, unpadded, static=True)
+        assert problems and 'NCHWc reorders beside CA blocks' in problems[0]
+
+
+def test_whole_detector_static_export_keeps_ca_in_nchwc(detector, tmp_path):
+    path = str(tmp_path / 'static.onnx')
+    export_to_backend(detector, BACKENDS['onnxruntime'], path,
+                      (1, 3, 160, 160), static=True)
+    assert onnx_graph_problems(detector, path, static=True) == []
+    x = np.zeros((1, 3, 160, 160), np.float32)
+    assert len(BACKENDS['onnxruntime'].load(path)(x)) == 12

@@ -1,0 +1,77 @@
+"""Every export form of CoordAttention computes the block exactly: traced
+and exported, against the eager module."""
+import itertools
+
+import onnx
+import pytest
+import torch
+
+from mmca.deployment import ca_export_form, export_onnx
+from mmca.models import CoordAttention
+from mmca.models.attention.export_form import GATES, POOLS, CAExportForm
+
+FORMS = [CAExportForm(pool, gate, multiple) for pool, gate, multiple in
+         itertools.product(POOLS, GATES, (1, 16))]
+
+
+def trained_like(channels: int, reduction: int = 32) -> CoordAttention:
+    module = CoordAttention(channels, reduction=reduction).eval()
+    torch.manual_seed(0)
+    for p in module.parameters():
+        p.data.normal_(0, 0.5)
+    module.bn1.running_mean.normal_(0, 0.2)
+    module.bn1.running_var.uniform_(0.5, 2.0)
+    return module
+
+
+@pytest.mark.parametrize('form', FORMS, ids=str)
+@pytest.mark.parametrize('channels', [32, 320])     # mid 8 and 10
+def test_traced_form_matches_eager_module(form, channels):
+    module = trained_like(channels)
+    x = torch.randn(2, channels, 9, 7)
+    with torch.no_grad():
+        want = module(x)                      # the compiled or plain path
+        with ca_export_form(form):
+            traced = torch.jit.trace(module, x)
+        got = traced(x)
+    torch.testing.assert_close(got, want, atol=2e-6, rtol=1e-5)
+    assert CoordAttention.export_form == CAExportForm()
+
+
+def test_form_is_restored_after_an_error():
+    with pytest.raises(RuntimeError):
+        with ca_export_form(CAExportForm('avgpool', 'resize', 16)):
+            raise RuntimeError('export failed')
+    assert CoordAttention.export_form == CAExportForm()
+
+
+def test_static_form_graph_pads_mid_and_uses_pooling_and_resize(tmp_path):
+    """C = 320 has mid width 10: padded to 16, the strip convolutions have
+    16 output and input channels, the means are AveragePool with the
+    export size's kernels, and the gates reach (H, W) through Resize."""
+    module = trained_like(320)
+    path = str(tmp_path / 'ca.onnx')
+    with ca_export_form(CAExportForm('avgpool', 'resize', 16)):
+        export_onnx(module, path, (1, 320, 12, 10), dynamic=False)
+    graph = onnx.load(path).graph
+    ops = [n.op_type for n in graph.node]
+    assert ops.count('AveragePool') == 2 and ops.count('Resize') == 2
+    assert 'ReduceMean' not in ops
+    kernels = sorted(tuple(a.ints) for n in graph.node
+                     if n.op_type == 'AveragePool' for a in n.attribute
+                     if a.name == 'kernel_shape')
+    assert kernels == [(1, 10), (12, 1)]
+    weights = {i.name: tuple(i.dims) for i in graph.initializer}
+    weights.update({n.output[0]: tuple(n.attribute[0].t.dims)
+                    for n in graph.node if n.op_type == 'Constant'})
+    conv_weights = [weights[n.input[1]] for n in graph.node
+                    if n.op_type == 'Conv']
+    assert sorted(conv_weights) == [(16, 320, 1, 1), (16, 320, 1, 1),
+                                    (320, 16, 1, 1), (320, 16, 1, 1)]
+
+
+def test_bad_form_is_refused():
+    with pytest.raises(ValueError, match='pool must be one of'):
+        CAExportForm('max')
+    with pytest.raises(ValueError, match='gate must be one of'):
+        CAExportForm(gate='sum')
