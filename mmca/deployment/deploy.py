@@ -1,5 +1,5 @@
 """Export a model to a runtime in the CA form fastest there, and check it."""
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -11,22 +11,26 @@ from .export_form import ca_export_form
 from .onnx_export import unsupported_nodes
 
 
-def export_to_backend(model: nn.Module, backend: Backend, path: str,
-                      input_shape: Sequence[int],
-                      static: bool = False) -> Tuple[CAExportForm, bool]:
+def export_to_backend(
+        model: nn.Module, backend: Backend, path: str,
+        input_shape: Sequence[int], static: bool = False,
+        form: Optional[CAExportForm] = None) -> Tuple[CAExportForm, bool]:
     """Write ``model`` (see :class:`~mmca.deployment.TensorOutputs`) to
     ``path`` in ``backend``'s format, its CA blocks in the backend's form.
 
     A backend whose exports are always fixed to one size (LiteRT) is
-    exported static whatever ``static`` says.
+    exported static whatever ``static`` says. ``form`` overrides the
+    backend's choice (to measure another); a fixed-size form makes the
+    export static.
 
     Returns:
         tuple: The CA form exported, and whether the graph is fixed to
         ``input_shape``.
     """
     backend.check_available()
-    static = static or not backend.dynamic_shapes
-    form = backend.form(static)
+    static = static or not backend.dynamic_shapes or bool(form and
+                                                          form.static)
+    form = form or backend.form(static)
     with ca_export_form(form):
         backend.export(model, path, input_shape, static)
     return form, static
@@ -79,7 +83,8 @@ def deploy(model: nn.Module, backend: Backend, path: str,
     if static:
         size = 'x'.join(map(str, input_shape))
     else:
-        size = f'({"batch" if backend.batches else 1}, 3, height, width)'
+        size = f'({"1" if backend.single_image else "batch"}, 3, height, ' \
+               'width)'
     lines = [f'exported {path} for {backend.name}: input {size}, '
              f'{num_outputs} outputs; CA as {form}']
     if backend.name == 'onnxruntime':

@@ -5,6 +5,8 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
+
 from mmca.benchmark.timing import median_ratio, time_side_by_side
 
 TOOL = 'tools/analysis_tools/benchmark.py'
@@ -130,7 +132,7 @@ def test_model_against_baseline_in_onnxruntime(repo_root, tmp_path):
                  '--profile')
     assert result.returncode == 0, result.stderr[-2000:]
     assert 'onnxruntime, input 3x96x96' in result.stdout
-    assert 'kernel ms per run at batch 1' in result.stdout
+    assert 'onnxruntime ms per run at batch 1' in result.stdout
     stem = 'ssdlite_mbv2_ca_coco_vs_ssdlite_mbv2_coco_onnxruntime'
     with open(tmp_path / f'{stem}.json') as f:
         data = json.load(f)
@@ -152,3 +154,34 @@ def test_model_against_baseline_in_onnxruntime(repo_root, tmp_path):
                                                        np.float32)})
         assert len(outputs) == 12 and outputs[0].shape[0] == 2
     assert osp.getsize(tmp_path / f'{stem}.png') > 1000
+
+
+@pytest.mark.parametrize('backend,static,profiled', [
+    ('onnxruntime', True, True), ('openvino', False, True),
+    ('ncnn', False, False), ('mnn', True, True), ('tflite', True, False)])
+def test_model_against_baseline_in_each_runtime(repo_root, tmp_path, backend,
+                                                static, profiled):
+    """The runtime's files are written, timed at the batches it runs, and
+    profiled where it has a profiler Python reaches."""
+    from mmca.deployment import BACKENDS
+    result = run(repo_root, tmp_path, 'model',
+                 'configs/ssdlite_mbv2_ca_coco.py',
+                 'configs/ssdlite_mbv2_coco.py', '--shape', '64', '64',
+                 '--batch-sizes', '1', '2', '--backend', backend, '--profile',
+                 *(['--static-shape'] if static else []))
+    assert result.returncode == 0, result.stderr[-2000:]
+    runtime = BACKENDS[backend]
+    stem = (f'ssdlite_mbv2_ca_coco_vs_ssdlite_mbv2_coco_{backend}' +
+            ('_static' if static or not runtime.dynamic_shapes else ''))
+    with open(tmp_path / f'{stem}.json') as f:
+        data = json.load(f)
+    assert data['ca_form'] == str(runtime.form(data['static_shape']))
+    assert set(data['batches']) == ({'1', '2'} if runtime.batches else {'1'})
+    for name in ('ssdlite_mbv2_ca_coco', 'ssdlite_mbv2_coco'):
+        assert osp.getsize(tmp_path / f'{name}{runtime.suffix}') > 1000
+    if profiled:
+        ca = data['profile']['configs/ssdlite_mbv2_ca_coco.py']
+        assert sum(ca.values()) > 0 and len(ca) > 2
+    else:
+        assert 'profile' not in data
+        assert 'no per-operator profiler' in result.stdout

@@ -38,6 +38,7 @@ from mmca.benchmark import (BLOCK_SHAPES, EVAL_GOALS, KERNELS, TRAIN_GOALS,
                             benchmark_models)
 from mmca.deployment import (BACKENDS, BackendUnavailable, TensorOutputs,
                              export_to_backend)
+from mmca.models.attention.export_form import CAExportForm
 from mmca.ops import load_ops
 
 
@@ -49,6 +50,15 @@ def parse_shape(text: str) -> tuple:
     if len(shape) != 4:
         raise argparse.ArgumentTypeError(f'{text!r}: expected NxCxHxW')
     return shape
+
+
+def parse_form(text: str) -> CAExportForm:
+    try:
+        pool, gate, multiple = text.split(':')
+        return CAExportForm(pool, gate, int(multiple))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f'{text!r}: {err}; expected '
+                                         'POOL:GATE:M, e.g. mean:outer:1')
 
 
 def parse_args() -> argparse.Namespace:
@@ -89,6 +99,11 @@ def parse_args() -> argparse.Namespace:
     model.add_argument('--static-shape', action='store_true',
                        help='export both fixed to --shape, in the CA form '
                        'the runtime runs fastest at one size')
+    model.add_argument('--ca-form', type=parse_form, metavar='POOL:GATE:M',
+                       help='export CA in this form instead of the '
+                       'runtime\'s own, e.g. avgpool:resize:16 (pool: mean '
+                       'or avgpool; gate: outer, broadcast or resize; mid '
+                       'width padded to a multiple of M)')
     model.add_argument('--threads', type=int, default=0,
                        help='a runtime\'s intra-op threads (0: its choice)')
     model.add_argument('--profile', action='store_true',
@@ -245,23 +260,37 @@ def main() -> None:
                 backend.check_available()
             except BackendUnavailable as err:
                 raise InputError(str(err)) from None
-            batch_sizes = args.batch_sizes if backend.batches else [1]
-            sessions, forms = {}, {}
-            for name, model in models.items():
-                path = osp.join(args.out_dir,
-                                osp.splitext(osp.basename(name))[0] +
-                                backend.suffix)
-                form, static = export_to_backend(
-                    TensorOutputs(model), backend, path, (1, 3, *shape),
-                    args.static_shape)
-                sessions[name] = backend.load(path, args.threads)
-                forms[name] = dict(path=path, static=static)
-            batches = benchmark_deployed_models(sessions, args.baseline, shape,
-                                                batch_sizes, **timing)
+            batch_sizes = [1] if backend.single_image else args.batch_sizes
+            static = (args.static_shape or not backend.dynamic_shapes
+                      or bool(args.ca_form and args.ca_form.static))
+            # A graph fixed to one size is exported once per batch size.
+            per_batch = static or not backend.batches
+            batches, paths = {}, {}
+            for batch in batch_sizes:
+                if batch == batch_sizes[0] or per_batch:
+                    sessions = {}
+                    for name, model in models.items():
+                        path = paths[name] = osp.join(
+                            args.out_dir,
+                            osp.splitext(osp.basename(name))[0] +
+                            (f'_b{batch}' if per_batch and batch > 1 else '')
+                            + backend.suffix)
+                        form, static = export_to_backend(
+                            TensorOutputs(model), backend, path,
+                            (batch, 3, *shape), args.static_shape,
+                            args.ca_form)
+                        sessions[name] = backend.load(path, args.threads)
+                    if batch == batch_sizes[0]:
+                        first_paths = dict(paths)
+                batches.update(benchmark_deployed_models(
+                    sessions, args.baseline, shape, [batch], **timing))
             stem += f'_{args.backend}' + ('_static' if static else '')
+            if args.ca_form:
+                form = args.ca_form
+                stem += f'_{form.pool}-{form.gate}-{form.mid_multiple}'
             profiles = None
             if args.profile:
-                profiles = {name: backend.profile(forms[name]['path'], shape,
+                profiles = {name: backend.profile(first_paths[name], shape,
                                                   batch_sizes[0], args.threads)
                             for name in names}
                 if None in profiles.values():

@@ -32,9 +32,12 @@ class Backend:
     #: The Python modules it needs, and the package that provides them.
     modules: Sequence[str] = ()
     package: str = ''
-    #: Whether one exported model runs any batch size; otherwise it runs the
-    #: batch it was exported for.
+    #: Whether a graph exported for any input size runs any batch size too;
+    #: otherwise (and for a fixed-size graph) it runs the batch it was
+    #: exported for.
     batches: bool = True
+    #: Whether the runtime runs one image at a time (no batch axis at all).
+    single_image: bool = False
     #: Whether an export can take any input size (``--static-shape`` off).
     dynamic_shapes: bool = True
     #: The CA form fastest in this runtime, for a graph of any input size

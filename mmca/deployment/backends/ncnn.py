@@ -26,6 +26,7 @@ class NCNNBackend(Backend):
     modules = ('ncnn', 'pnnx')
     package = 'ncnn pnnx'
     batches = False
+    single_image = True
 
     def export(self, model: nn.Module, path: str, input_shape: Sequence[int],
                static: bool) -> None:

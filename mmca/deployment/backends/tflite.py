@@ -23,7 +23,6 @@ class TFLiteBackend(Backend):
     suffix = '.tflite'
     modules = ('litert_torch', 'ai_edge_litert')
     package = 'litert-torch ai-edge-litert'
-    batches = False
     dynamic_shapes = False
     static_form = CAExportForm('mean', 'broadcast')
 
