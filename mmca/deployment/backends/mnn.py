@@ -33,7 +33,7 @@ class MNNBackend(Backend):
     suffix = '.mnn'
     modules = ('MNN', )
     package = 'MNN'
-    static_form = CAExportForm('avgpool', 'broadcast')
+    static_form = CAExportForm('avgpool', 'outer')
 
     def export(self, model: nn.Module, path: str, input_shape: Sequence[int],
                static: bool) -> None:

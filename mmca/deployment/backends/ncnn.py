@@ -26,6 +26,7 @@ class NCNNBackend(Backend):
     modules = ('ncnn', 'pnnx')
     package = 'ncnn pnnx'
     batches = False
+    static_form = CAExportForm('avgpool', 'broadcast')
     single_image = True
 
     def export(self, model: nn.Module, path: str, input_shape: Sequence[int],

@@ -30,7 +30,7 @@ class OpenVINOBackend(Backend):
     suffix = '.xml'
     modules = ('openvino', )
     package = 'openvino'
-    static_form = CAExportForm('avgpool', 'resize')
+    static_form = CAExportForm('avgpool', 'outer')
 
     def export(self, model: nn.Module, path: str, input_shape: Sequence[int],
                static: bool) -> None:

@@ -24,7 +24,7 @@ class TFLiteBackend(Backend):
     modules = ('litert_torch', 'ai_edge_litert')
     package = 'litert-torch ai-edge-litert'
     dynamic_shapes = False
-    static_form = CAExportForm('mean', 'broadcast')
+    static_form = CAExportForm('mean', 'outer')
 
     def export(self, model: nn.Module, path: str, input_shape: Sequence[int],
                static: bool) -> None:
