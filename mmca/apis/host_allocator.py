@@ -2,11 +2,10 @@
 
 glibc's malloc serves each block above its mmap threshold (at most 32 MiB)
 with a fresh ``mmap`` and returns it with ``munmap`` on free. A CPU training
-step allocates and frees hundreds of such tensors (a 16x96x160x160 float
-activation is 157 MiB), so every step maps and zero-fills gigabytes of new
-pages in the kernel: half of a step was system time. The settings below
-keep those pages mapped, at the price of a higher peak resident memory
-(docs/cpu.md has the measured step times).
+step allocates and frees hundreds of such tensors, so every step maps and
+zero-fills new pages in the kernel, in system time. The settings below keep
+those pages mapped, at the price of a higher peak resident memory
+(docs/cpu.md has the measured step times and their command).
 
 This is what ``MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=...`` or preloading
 jemalloc/tcmalloc do from outside the process; PyTorch's CPU performance

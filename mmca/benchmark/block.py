@@ -9,7 +9,8 @@ from .ca_formulations import memory_traffic_floor, paper_forward, timm_forward
 from .timing import (median_ratio, median_time, saved_activation_bytes,
                      time_side_by_side)
 
-#: MobileNetV2-CA layer shapes (N, C, H, W) the issue names.
+#: MobileNetV2-CA layer shapes (N, C, H, W): the early, wide maps where CA
+#: is memory-bound, and late ones at batch 8.
 BLOCK_SHAPES = ((1, 96, 160, 160), (1, 144, 80, 80), (8, 144, 40, 40),
                 (1, 384, 20, 20), (8, 960, 10, 10))
 #: Eval-mode goals: our time over each reference's, at most.

@@ -15,8 +15,8 @@ mmca               1 fused strip mean (1 read); 1 fused gate   3
 floor              2 means (2 reads); 1 multiply (read, write) 4
 =================  ==========================================  ======
 
-The floor is the issue's yardstick: the two strip means plus one multiply
-of the input, each a single PyTorch kernel.
+The floor is the least any unfused formulation can do: the two strip
+means plus one multiply of the input, each a single PyTorch kernel.
 """
 from typing import Callable
 

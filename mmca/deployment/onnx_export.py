@@ -67,8 +67,8 @@ def _name_symbolic_shapes(path: str) -> None:
     The exporter leaves the shapes after CA's gating Mul unnamed, so ONNX
     Runtime cannot prove that a residual Add sums two tensors of one shape;
     it then adds them in a pass of its own (Reshape, Add, Reshape) instead of
-    inside the projection Conv, as it does in the baseline: 0.3 ms of
-    SSDLite320's 10 at batch 1 (docs/deployment.md).
+    inside the projection Conv, as it does in the baseline
+    (docs/deployment.md has the cost).
     """
     from onnxruntime.tools.symbolic_shape_infer import SymbolicShapeInference
     model = SymbolicShapeInference.infer_shapes(onnx.load(path),

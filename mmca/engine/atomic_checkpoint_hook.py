@@ -160,11 +160,9 @@ class AtomicCheckpointHook(CheckpointHook):
                 **self.args)
         self.last_ckpt = path
         # Runner.save_checkpoint formats the config into the checkpoint with
-        # yapf, whose parse trees are reference cycles: about 7,700 objects
-        # (1.4 MiB) a save for the demo configs, which only Python's next
-        # full collection frees. That came every 12 saves or so, and RSS
-        # grew until it did (docs/reliability.md); freeing them here keeps
-        # it flat, for a full collection's time (0.3 s beside the save's).
+        # yapf, whose parse trees are reference cycles that only a full
+        # collection frees; without one here RSS grows between Python's own
+        # rare full collections (docs/reliability.md measures both).
         gc.collect()
         if not is_main_process():
             return
