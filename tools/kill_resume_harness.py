@@ -35,6 +35,7 @@ from typing import List, Optional
 from mmengine.config import DictAction
 
 from mmca.apis import InputError, load_config, run_tool
+from mmca.engine import last_checkpoint_record, read_last_checkpoint
 from mmca.utils import (BrokenCheckpointError, is_temp_file,
                         load_checkpoint_safely)
 
@@ -101,7 +102,7 @@ def main() -> None:
                             f'last_checkpoint named {expected_start}')
         if returncode not in (0, -signal.SIGKILL):
             problems.append(f'train.py exited with status {returncode}')
-        expected_start = _last_checkpoint(args.work_dir)
+        expected_start = read_last_checkpoint(args.work_dir)
         if mode == 'finish' or returncode == 0:
             problems += _check_finished(args.work_dir, returncode, final,
                                         'epoch' if by_epoch else 'iter')
@@ -135,7 +136,7 @@ def run_attempt(args, attempt: Attempt, mode: str,
     log_path = osp.join(args.work_dir, f'harness_attempt_{attempt.number}.log')
     env = dict(os.environ, PYTHONUNBUFFERED='1')
     start = time.monotonic()
-    resumed_at = _last_checkpoint(args.work_dir)
+    resumed_at = read_last_checkpoint(args.work_dir)
     # a killed attempt's temporary file stays until the next one cleans up
     stale = set(_temp_files(args.work_dir))
     kill_at = None
@@ -156,7 +157,7 @@ def run_attempt(args, attempt: Attempt, mode: str,
                 # armed once this attempt saved a checkpoint, so that every
                 # attempt makes progress and the next one has one to resume
                 if kill_at is None and \
-                        _last_checkpoint(args.work_dir) != resumed_at:
+                        read_last_checkpoint(args.work_dir) != resumed_at:
                     kill_at = now + rng.uniform(0, args.max_delay)
                 if kill_at is not None and now >= kill_at:
                     phase = (f'checkpoint write ({temp[0]})' if temp else
@@ -212,19 +213,11 @@ def _resumed_from(work_dir: str, number: int) -> str:
     return found[-1] if found else '-'
 
 
-def _last_checkpoint(work_dir: str) -> Optional[str]:
-    record = osp.join(work_dir, 'last_checkpoint')
-    if not osp.isfile(record):
-        return None
-    return _read(record).strip() or None
-
-
 def _check_work_dir(work_dir: str) -> List[str]:
     """The invariant after any kill: nothing partial where a reader looks."""
     problems = []
-    record = osp.join(work_dir, 'last_checkpoint')
-    named = _last_checkpoint(work_dir)
-    if osp.exists(record) and named is None:
+    named = read_last_checkpoint(work_dir)
+    if osp.exists(last_checkpoint_record(work_dir)) and named is None:
         problems.append('last_checkpoint is empty')
     elif named and not osp.isfile(named):
         problems.append(f'last_checkpoint names {named}, which is missing')
@@ -242,7 +235,7 @@ def _check_finished(work_dir: str, returncode: int, final: int,
     if returncode != 0:
         return ['the final run did not finish']
     problems = []
-    named = _last_checkpoint(work_dir)
+    named = read_last_checkpoint(work_dir)
     if named is None or not osp.isfile(named):
         return ['no last checkpoint after the final run']
     reached = load_checkpoint_safely(named, 'cpu')['meta'].get(unit)

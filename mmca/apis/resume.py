@@ -17,6 +17,7 @@ from typing import List, Optional
 
 from mmengine.config import Config
 
+from mmca.engine import last_checkpoint_record, read_last_checkpoint
 from mmca.utils import BrokenCheckpointError, load_checkpoint_safely
 from .errors import InputError
 
@@ -51,10 +52,9 @@ def find_resume_checkpoint(cfg: Config) -> ResumePoint:
         'epoch_{}.pth' if hook.get('by_epoch', True) else 'iter_{}.pth')
     skipped = []
     named = None
-    record = osp.join(work_dir, 'last_checkpoint')
+    record = last_checkpoint_record(work_dir)
     if osp.isfile(record):
-        with open(record) as file:
-            named = file.read().strip() or None
+        named = read_last_checkpoint(work_dir)
         if named is None:
             skipped.append(f'{record} is empty')
         else:

@@ -1,11 +1,19 @@
-from .atomic_checkpoint_hook import (AtomicCheckpointHook, AtomicLocalBackend,
-                                     CheckpointSaveError)
-from .channels_last_hook import ChannelsLastHook
+"""What mmca adds to mmengine's training engine: the hooks
+(:mod:`mmca.engine.hooks`), the CPU model wrapper, the ``last_checkpoint``
+record, and every patch of mmengine itself
+(:mod:`mmca.engine.mmengine_patches`, applied on import)."""
+from . import mmengine_patches  # noqa: F401  (applies them)
 from .cpu_ddp import CPUDistributedDataParallel
-from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
+from .hooks import (AtomicCheckpointHook, ChannelsLastHook,
+                    CheckpointSaveError, NonFiniteLossError,
+                    NonFiniteLossHook)
+from .last_checkpoint import (last_checkpoint_record, read_last_checkpoint,
+                              write_last_checkpoint)
+from .mmengine_patches import AtomicLocalBackend
 
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'ChannelsLastHook',
     'CheckpointSaveError', 'CPUDistributedDataParallel', 'NonFiniteLossError',
-    'NonFiniteLossHook'
+    'NonFiniteLossHook', 'last_checkpoint_record', 'read_last_checkpoint',
+    'write_last_checkpoint'
 ]

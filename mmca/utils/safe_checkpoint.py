@@ -5,7 +5,8 @@ know, and mmengine 0.10.7 loads its own runner checkpoints (message hub
 history, numpy scalars and arrays) through it, so ``test.py``, ``--resume``
 and ``load_from`` fail. Rather than turning the check off, mmca replaces
 mmengine's loader for local files with one that allows exactly the types a
-runner checkpoint holds and still refuses any other pickled global.
+runner checkpoint holds and still refuses any other pickled global
+(:mod:`mmca.engine.mmengine_patches` registers it with mmengine).
 """
 import os.path as osp
 import pickle
@@ -15,7 +16,6 @@ from typing import Any, List, Optional
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
-from mmengine.runner.checkpoint import CheckpointLoader
 
 
 def _numpy_globals() -> List[Any]:
@@ -173,9 +173,3 @@ def _reason(err: Exception) -> str:
         message = message.split('Check the documentation', 1)[0]
         message = message.split('. Please use', 1)[0]
     return ' '.join(message.split()).rstrip('.')
-
-
-# Local paths have the empty prefix in mmengine's CheckpointLoader; force
-# replaces its torch.load call for runner, test, resume and Pretrained init.
-CheckpointLoader.register_scheme(
-    prefixes='', loader=load_checkpoint_safely, force=True)

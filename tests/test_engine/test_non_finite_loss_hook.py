@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from mmca.engine import NonFiniteLossError
-from mmca.engine.non_finite_loss_hook import _non_finite_terms
+from mmca.engine.hooks.non_finite_loss_hook import _non_finite_terms
 
 
 def test_a_nan_term_stops_training_at_its_iteration_before_any_checkpoint(

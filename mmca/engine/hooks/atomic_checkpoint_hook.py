@@ -8,8 +8,9 @@ full disk in the middle leaves a truncated checkpoint, an empty
 best-checkpoint update re-saves ``epoch_N.pth`` over itself, even a
 checkpoint that was whole can be cut short. :class:`AtomicCheckpointHook`
 writes both through a temporary file that is renamed over the target
-(:mod:`mmca.utils.atomic_file`) and deletes outdated checkpoints only once
-the new one and ``last_checkpoint`` are in place.
+(:mod:`mmca.utils.atomic_file`, through the file backend of
+:mod:`mmca.engine.mmengine_patches`) and deletes outdated checkpoints only
+once the new one and ``last_checkpoint`` are in place.
 
 mmengine also serialises each checkpoint whole into memory
 (``io.BytesIO``) before writing it: a transient copy of the checkpoint at
@@ -20,82 +21,17 @@ machine out of memory.
 """
 import errno
 import gc
-import os
-import os.path as osp
 import shutil
 from contextlib import contextmanager
-from typing import Iterator, List, Optional, Union
+from typing import Iterator, List, Optional
 
-import mmengine.runner.runner as mmengine_runner
-import torch
 from mmengine.dist import is_main_process
-from mmengine.fileio import LocalBackend, register_backend
 from mmengine.hooks import CheckpointHook
 from mmengine.registry import HOOKS
-from mmengine.runner.checkpoint import \
-    save_checkpoint as mmengine_save_checkpoint
-from mmengine.utils import mkdir_or_exist
 
-from mmca.utils import atomic_write, atomic_write_with
-
-#: The name that selects :class:`AtomicLocalBackend` in ``backend_args``.
-ATOMIC_BACKEND = 'mmca_atomic_local'
-
-
-class AtomicLocalBackend(LocalBackend):
-    """mmengine's local file backend, with ``put`` and ``put_text`` atomic."""
-
-    def put(self, obj: bytes, filepath: Union[str, os.PathLike]) -> None:
-        mkdir_or_exist(osp.dirname(str(filepath)))
-        atomic_write(str(filepath), obj)
-
-    def put_text(self, obj: str, filepath: Union[str, os.PathLike],
-                 encoding: str = 'utf-8') -> None:
-        self.put(obj.encode(encoding), filepath)
-
-
-register_backend(ATOMIC_BACKEND, AtomicLocalBackend)
-
-
-def save_checkpoint_streamed(checkpoint: dict, filename: str,
-                             file_client_args: Optional[dict] = None,
-                             backend_args: Optional[dict] = None) -> None:
-    """mmengine's ``save_checkpoint``; to :class:`AtomicLocalBackend`,
-    ``torch.save`` streams into the temporary file (no copy in memory)."""
-    if file_client_args is not None or \
-            (backend_args or {}).get('backend') != ATOMIC_BACKEND:
-        mmengine_save_checkpoint(checkpoint, filename, file_client_args,
-                                 backend_args)
-        return
-    mkdir_or_exist(osp.dirname(filename))
-    atomic_write_with(filename, lambda file: _torch_save(checkpoint, file))
-
-
-def _torch_save(obj: object, file) -> None:
-    """``torch.save``, raising the ``OSError`` of a failed write itself."""
-    try:
-        torch.save(obj, file)
-    except RuntimeError as err:
-        # torch reports a write that failed (ENOSPC, EFBIG) as a
-        # RuntimeError ('unexpected pos'), the OSError as its context
-        if isinstance(err.__context__, OSError):
-            raise err.__context__ from None
-        raise
-
-
-@contextmanager
-def _streamed_saves() -> Iterator[None]:
-    """``Runner.save_checkpoint`` writes through
-    :func:`save_checkpoint_streamed` while this context lasts."""
-    # Runner.save_checkpoint builds the checkpoint (meta, message hub,
-    # optimizer, schedulers) and hands it to the save_checkpoint its module
-    # imported; swapping that name keeps all of mmengine's building.
-    original = mmengine_runner.save_checkpoint
-    mmengine_runner.save_checkpoint = save_checkpoint_streamed
-    try:
-        yield
-    finally:
-        mmengine_runner.save_checkpoint = original
+from ..last_checkpoint import (last_checkpoint_record, read_last_checkpoint,
+                               write_last_checkpoint)
+from ..mmengine_patches import ATOMIC_BACKEND, streamed_saves
 
 
 class CheckpointSaveError(RuntimeError):
@@ -113,15 +49,6 @@ _REASONS = {
     errno.EROFS: 'the file system is read-only',
     errno.EACCES: 'permission is denied',
 }
-
-
-def recorded_checkpoint(work_dir: str) -> Optional[str]:
-    """The checkpoint ``<work_dir>/last_checkpoint`` names, if any."""
-    try:
-        with open(osp.join(work_dir, 'last_checkpoint')) as file:
-            return file.read().strip() or None
-    except OSError:
-        return None
 
 
 @HOOKS.register_module()
@@ -148,10 +75,10 @@ class AtomicCheckpointHook(CheckpointHook):
         outdated = self._keep(runner, step)
         filename = self.filename_tmpl.format(step)
         path = self.file_backend.join_path(self.out_dir, filename)
-        previous = recorded_checkpoint(runner.work_dir)
+        previous = read_last_checkpoint(runner.work_dir)
         # the checkpoint's message hub names itself, as mmengine's does
         runner.message_hub.update_info('last_ckpt', path)
-        with self._reported(path, previous), _streamed_saves():
+        with self._reported(path, previous), streamed_saves():
             runner.save_checkpoint(
                 self.out_dir, filename, self.file_client_args,
                 save_optimizer=self.save_optimizer,
@@ -166,9 +93,9 @@ class AtomicCheckpointHook(CheckpointHook):
         gc.collect()
         if not is_main_process():
             return
-        record = osp.join(runner.work_dir, 'last_checkpoint')
-        with self._reported(record, previous):
-            atomic_write(record, path.encode())
+        with self._reported(last_checkpoint_record(runner.work_dir),
+                            previous):
+            write_last_checkpoint(runner.work_dir, path)
         for old in outdated:
             if self.file_backend.isfile(old):
                 self.file_backend.remove(old)
@@ -196,8 +123,8 @@ class AtomicCheckpointHook(CheckpointHook):
 
     def _save_best_checkpoint(self, runner, metrics) -> None:
         with self._reported(f'the best checkpoint in {self.out_dir}',
-                            recorded_checkpoint(runner.work_dir)), \
-                _streamed_saves():
+                            read_last_checkpoint(runner.work_dir)), \
+                streamed_saves():
             super()._save_best_checkpoint(runner, metrics)
 
     @contextmanager

@@ -8,7 +8,7 @@ from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 from mmengine.runner import EpochBasedTrainLoop
 
-from .atomic_checkpoint_hook import recorded_checkpoint
+from ..last_checkpoint import read_last_checkpoint
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -50,7 +50,7 @@ class NonFiniteLossHook(Hook):
         what = (', '.join(f'{name} became {value}'
                           for name, value in bad.items())
                 if bad else 'the loss of another process became non-finite')
-        last = recorded_checkpoint(runner.work_dir)
+        last = read_last_checkpoint(runner.work_dir)
         kept = (f'the last checkpoint, {last}, is kept'
                 if last else 'no checkpoint had been saved yet')
         raise NonFiniteLossError(
