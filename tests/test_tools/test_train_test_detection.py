@@ -1,15 +1,13 @@
 """tools/train.py, test.py and dist_test.sh end to end on a tiny demo set.
 
-The session's tiny run of the detection demo (conftest.py) feeds the test,
-distributed-test and resume cases; everything runs on CPU processes.
+The session's tiny run of the detection demo (conftest.py) feeds the test
+and distributed-test cases; everything runs on CPU processes. Kill and
+resume is tested by test_kill_resume_harness.py.
 """
 import json
 import os
 import re
-import signal
 import subprocess
-import sys
-import time
 
 import pytest
 
@@ -60,33 +58,6 @@ def test_one_and_two_process_tests_give_the_same_metric(trained, tiny_data,
     assert double.returncode == 0, double.stderr[-3000:]
     assert metric_of(double.stdout + double.stderr) == \
         metric_of(single.stdout + single.stderr)
-
-
-def test_resume_after_kill_reaches_the_same_final_epoch(tiny_data, repo_root,
-                                                        tmp_path):
-    work_dir = tmp_path / 'resume'
-    options = tiny_options('det', tiny_data, work_dir, 6)
-    proc = subprocess.Popen([sys.executable, 'tools/train.py', DEMO, *options],
-                            cwd=repo_root, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    last = work_dir / 'last_checkpoint'
-    deadline = time.time() + 300
-    while not (last.exists() and 'epoch_' in last.read_text()):
-        assert proc.poll() is None and time.time() < deadline
-        time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGKILL)          # as a crash or Ctrl-C would
-    proc.wait()
-    interrupted_at = last.read_text().strip()
-    assert not (work_dir / 'epoch_6.pth').exists()
-
-    result = run(['tools/train.py', DEMO, *options,
-                  '--resume'], repo_root)
-    assert result.returncode == 0, result.stderr[-3000:]
-    log = result.stdout + result.stderr
-    assert f'Load checkpoint from {interrupted_at}' in log
-    assert 'resumed epoch: ' in log
-    assert (work_dir / 'epoch_6.pth').exists()
-    assert 'Epoch(train) [1]' not in log        # did not start over
 
 
 @pytest.mark.parametrize('option,message', [
