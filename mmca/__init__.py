@@ -6,12 +6,15 @@ Importing the package registers its modules and does nothing else:
   find them: the attention modules and backbones (``MODELS``), the heads
   built on a library where that library imports, ``ChannelsLastHook``,
   ``AtomicCheckpointHook`` and ``NonFiniteLossHook`` (``HOOKS``) and
-  ``CPUDistributedDataParallel`` (``MODEL_WRAPPERS``), and the data
+  ``CPUDistributedDataParallel`` (``MODEL_WRAPPERS``), the data
   transforms that name broken files, ``CheckedLoadImageFromFile`` and
-  ``CheckSegLabels`` (``TRANSFORMS``);
+  ``CheckSegLabels`` (``TRANSFORMS``), and the generated shapes sets'
+  datasets, ``ShapesCocoDataset``, ``ShapesCityscapesDataset`` and
+  ``ShapesImageNet``, each where its library imports (``DATASETS``);
 - in mmengine's file backends, the atomic local backend the
   ``AtomicCheckpointHook`` writes through (:mod:`mmca.engine`);
-- where timm imports, the backbones as timm models (:mod:`mmca.timm_models`).
+- where timm imports, the backbones as timm models
+  (:mod:`mmca.models.timm_models`).
 
 One process-wide effect is deliberate: mmengine then loads local
 checkpoints through :func:`mmca.utils.load_checkpoint_safely`, which allows
@@ -24,6 +27,6 @@ from .utils.optional_import import library_imports
 from .version import __version__
 
 if library_imports('timm'):
-    from . import timm_models  # noqa: F401
+    from .models import timm_models  # noqa: F401
 
 __all__ = ['__version__']

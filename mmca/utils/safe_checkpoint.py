@@ -11,7 +11,7 @@ runner checkpoint holds and still refuses any other pickled global
 import os.path as osp
 import pickle
 import zipfile
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -85,8 +85,16 @@ _CORRUPT_PICKLE = ('Unsupported operand', 'String is too long',
 
 
 def load_checkpoint_safely(filename: str,
-                           map_location: Optional[str] = None) -> Any:
+                           map_location: Optional[str] = None,
+                           extra_globals: Sequence[Any] = ()) -> Any:
     """``torch.load`` with ``weights_only=True`` and the runner's types.
+
+    Args:
+        filename (str): The checkpoint file.
+        map_location (str, optional): As for ``torch.load``.
+        extra_globals (Sequence): Classes or functions to allow besides the
+            runner's, for a caller that reads checkpoints of another trainer
+            (timm's hold an ``argparse.Namespace``). Defaults to none.
 
     Raises:
         FileNotFoundError: ``filename`` does not exist.
@@ -103,7 +111,8 @@ def load_checkpoint_safely(filename: str,
             filename, f'its record {damaged} fails its CRC-32 check (its '
             'bytes changed after torch wrote them)',
             cause='Damage on the disk or in a copy')
-    with torch.serialization.safe_globals(RUNNER_CHECKPOINT_GLOBALS):
+    with torch.serialization.safe_globals(
+            RUNNER_CHECKPOINT_GLOBALS + list(extra_globals)):
         try:
             return torch.load(
                 filename, map_location=map_location, weights_only=True)
@@ -114,7 +123,8 @@ def load_checkpoint_safely(filename: str,
             raise UnsafeCheckpointError(
                 f'Refusing to load {filename}: {_reason(err)}. mmca loads '
                 'checkpoints with weights_only=True and allows tensors, numpy '
-                'arrays and scalars and mmengine HistoryBuffers, so that a '
+                'arrays and scalars and mmengine HistoryBuffers'
+                f'{_also_allowed(extra_globals)}, so that a '
                 'checkpoint cannot run code. If you trust this file, re-save '
                 'its weights alone: torch.save({"state_dict": torch.load('
                 'path, weights_only=False)["state_dict"]}, new_path)') from None
@@ -123,6 +133,13 @@ def load_checkpoint_safely(filename: str,
         except Exception as err:    # torch reports a bad file many ways
             raise BrokenCheckpointError(
                 filename, _broken_reason(filename, err)) from None
+
+
+def _also_allowed(extra_globals: Sequence[Any]) -> str:
+    """`` (and here argparse.Namespace)``, or nothing without extras."""
+    names = ', '.join(f'{g.__module__}.{g.__qualname__}'
+                      for g in extra_globals)
+    return f' (and here {names})' if names else ''
 
 
 def _record_failing_its_crc(filename: str) -> Optional[str]:
