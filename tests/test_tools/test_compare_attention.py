@@ -1,6 +1,7 @@
 """tools/analysis_tools/compare_attention.py on a tiny classification set:
 a run per attention, read back from its own log, the table, JSON and
-plot, and runs kept on a second call."""
+plot, and runs kept on a second call. The table itself:
+tests/test_analysis/test_comparison_report.py."""
 import json
 import subprocess
 import sys
@@ -52,14 +53,3 @@ def test_trains_each_attention_and_seed_then_tabulates(tiny_set, repo_root,
     assert again.returncode == 0, again.stderr[-3000:]
     assert ': training' not in again.stdout
     assert again.stdout.count('kept from an earlier run') == 2
-
-
-def test_table_gives_mean_and_seed_spread():
-    from tools.analysis_tools.compare_attention import table
-    rows = {'none': dict(params=2e6, madds=5e7),
-            'ca': dict(params=2.2e6, madds=5.1e7)}
-    results = {'none': {0: 90.0, 1: 92.0}, 'ca': {0: 93.0, 1: 93.5}}
-    lines = table(rows, results, 'accuracy/top1', [0, 1]).splitlines()
-    assert lines[0].split('|')[-3:-1] == [' mean ', ' spread ']
-    assert lines[2].split('|')[-3:-1] == [' 91 ', ' 2 ']
-    assert lines[3].split('|')[-3:-1] == [' 93.25 ', ' 0.5 ']

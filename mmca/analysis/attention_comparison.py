@@ -1,0 +1,199 @@
+"""The paper's comparison on the demo data: no attention, SE, CBAM and CA.
+
+Each attention trains the task's demo config (``configs/demo/``) with the
+same schedule, once per seed, through ``tools/train.py`` in a process of its
+own; then the models are counted (params, MAdds at the demo's input size)
+and timed side by side against the one without attention, in PyTorch and in
+ONNX Runtime (:mod:`mmca.benchmark`). Runs are kept: a finished run is read
+back, not trained again, and an interrupted one resumes, so the comparison
+can be stopped and restarted.
+
+Paths are those of a source checkout: the demo configs relative to the
+working directory, ``tools/train.py`` under the repository root.
+"""
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+from mmca.apis import (InputError, build_inference_model, config_input_size,
+                       load_config)
+from mmca.apis.scalars import read_curves, scalars_file
+from mmca.utils.complexity import complexity
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+#: Task to its demo config and the validation metric compared.
+TASKS = {
+    'cls': ('configs/demo/mbv2_ca_shapes_cls.py', 'accuracy/top1'),
+    'det': ('configs/demo/ssdlite_mbv2_ca_shapes.py', 'coco/bbox_mAP'),
+    'seg': ('configs/demo/deeplabv3_mbv2_ca_shapes.py', 'mIoU'),
+}
+#: The attention each name trains with, as ``model.backbone.attention``.
+ATTENTIONS = {'none': None, 'se': 'SqueezeExcitation', 'cbam': 'CBAM',
+              'ca': 'CoordAttention'}
+#: The name timed against: latency ratios are over its time.
+BASELINE = 'none'
+
+
+@dataclass
+class AttentionComparison:
+    """What :func:`compare_attentions` measured.
+
+    Attributes:
+        task (str): A key of :data:`TASKS`.
+        config (str): Its demo config.
+        metric (str): Its validation metric.
+        seeds (list[int]): The seeds each attention trained with.
+        models (dict): Attention name to ``params`` and ``madds`` and, when
+            timed, ``latency_pytorch`` and ``latency_onnxruntime``: its
+            time over :data:`BASELINE`'s at batch 1.
+        results (dict): Attention name to seed to the run's last
+            validation value of ``metric``.
+    """
+    task: str
+    config: str
+    metric: str
+    seeds: List[int]
+    models: Dict[str, Dict[str, float]]
+    results: Dict[str, Dict[int, float]]
+
+
+def attention_options(name: str) -> List[str]:
+    """``--cfg-options`` entries that give the demo config this attention."""
+    if ATTENTIONS[name] is None:
+        return ['model.backbone.attention=None']
+    return [f'model.backbone.attention.type={ATTENTIONS[name]}']
+
+
+def final_metric(work_dir: str, metric: str):
+    """The run's last validation value of ``metric``, or None if the run
+    has not finished one."""
+    try:
+        curves = read_curves(scalars_file(work_dir))
+    except InputError:
+        return None
+    return curves[metric][-1][1] if metric in curves else None
+
+
+def train(config: str, work_dir: str, options: List[str]) -> None:
+    """tools/train.py in a process of its own (``--resume``: a killed
+    comparison goes on where it stopped); its log goes to train.out."""
+    os.makedirs(work_dir, exist_ok=True)
+    command = [sys.executable, osp.join(REPO, 'tools', 'train.py'), config,
+               '--work-dir', work_dir, '--resume', '--cfg-options', *options]
+    with open(osp.join(work_dir, 'train.out'), 'w') as log:
+        status = subprocess.call(command, cwd=REPO, stdout=log,
+                                 stderr=subprocess.STDOUT)
+    if status:
+        raise InputError(f'training failed (exit {status}); see '
+                         f'{osp.join(work_dir, "train.out")}')
+
+
+def measure_runs(config: str, metric: str, attentions: List[str],
+                 seeds: List[int], work_dir: str,
+                 cfg_options: Dict) -> Dict[str, Dict[int, float]]:
+    """Train what is missing under ``work_dir/<name>_seed<seed>``; name ->
+    seed -> metric. Prints progress with an ETA from the runs trained so
+    far."""
+    user = [f'{k}={v}' for k, v in cfg_options.items()]
+    runs = [(name, seed) for name in attentions for seed in seeds]
+    results: Dict[str, Dict[int, float]] = {}
+    trained_times: List[float] = []
+    for index, (name, seed) in enumerate(runs, 1):
+        run_dir = osp.join(work_dir, f'{name}_seed{seed}')
+        value = final_metric(run_dir, metric)
+        if value is None:
+            remaining = sum(
+                final_metric(osp.join(work_dir, f'{n}_seed{s}'),
+                             metric) is None for n, s in runs[index - 1:])
+            eta = (f', ETA '
+                   f'{statistics.mean(trained_times) * remaining / 60:.0f} '
+                   'min' if trained_times else '')
+            print(f'[{index}/{len(runs)}] {name}, seed {seed}: training '
+                  f'(log: {run_dir}/train.out){eta}', flush=True)
+            start = time.time()
+            train(config, run_dir, attention_options(name) +
+                  [f'randomness.seed={seed}'] + user)
+            trained_times.append(time.time() - start)
+            value = final_metric(run_dir, metric)
+            if value is None:
+                raise InputError(f'{run_dir} finished without a {metric} '
+                                 'validation; is val_cfg set?')
+            took = f' in {trained_times[-1]:.0f} s'
+        else:
+            took = ' (kept from an earlier run)'
+        print(f'[{index}/{len(runs)}] {name}, seed {seed}: {metric} '
+              f'{value:.4g}{took}', flush=True)
+        results.setdefault(name, {})[seed] = value
+    return results
+
+
+def measure_models(config: str, attentions: List[str], work_dir: str,
+                   cfg_options: Dict, latency: bool = True,
+                   rounds: int = 10) -> Dict[str, Dict[str, float]]:
+    """Name -> params, MAdds and, if ``latency`` and :data:`BASELINE` is
+    among ``attentions``, the latency ratios over it (the ONNX files go to
+    ``work_dir``)."""
+    from mmca.benchmark import benchmark_deployed_models, benchmark_models
+    from mmca.deployment import BACKENDS, TensorOutputs, export_onnx
+    models, rows = {}, {}
+    for name in attentions:
+        options = dict(cfg_options)
+        options['model.backbone.attention'] = (
+            None if ATTENTIONS[name] is None else dict(type=ATTENTIONS[name]))
+        cfg = load_config(config, options)
+        models[name] = build_inference_model(cfg)
+        shape = tuple(config_input_size(cfg))
+        info = complexity(models[name], (3, ) + shape)
+        rows[name] = dict(params=info['params'], madds=info['madds'])
+    if not latency or BASELINE not in models:
+        return rows
+    print('timing the models side by side (PyTorch, then ONNX Runtime)',
+          flush=True)
+    timing = dict(rounds=rounds, repeats=5, warmup=3)
+    torch_ratios = benchmark_models(models, BASELINE, shape, (1, ),
+                                    **timing)[1]['ratio']
+    paths = {}
+    for name, model in models.items():
+        paths[name] = osp.join(work_dir, f'{name}.onnx')
+        export_onnx(TensorOutputs(model), paths[name], (1, 3, *shape))
+    ort = BACKENDS['onnxruntime']
+    sessions = {name: ort.load(path) for name, path in paths.items()}
+    ort_ratios = benchmark_deployed_models(sessions, BASELINE, shape, (1, ),
+                                           **timing)[1]['ratio']
+    for name in rows:
+        rows[name].update(latency_pytorch=torch_ratios[name],
+                          latency_onnxruntime=ort_ratios[name])
+    return rows
+
+
+def compare_attentions(task: str, attentions: List[str], seeds: List[int],
+                       work_dir: str,
+                       cfg_options: Optional[Dict] = None,
+                       latency: bool = True,
+                       rounds: int = 10) -> AttentionComparison:
+    """Train (or read back) every run, then count and time the models.
+
+    Args:
+        task (str): A key of :data:`TASKS`.
+        attentions (list[str]): Keys of :data:`ATTENTIONS`.
+        seeds (list[int]): Each attention trains once per seed.
+        work_dir (str): Where the runs, their logs and the ONNX files go.
+        cfg_options (dict, optional): Config keys overridden in every run
+            (e.g. a shorter schedule).
+        latency (bool): Whether to time the models.
+        rounds (int): Timing rounds (:func:`mmca.benchmark.time_side_by_side`).
+    """
+    config, metric = TASKS[task]
+    cfg_options = cfg_options or {}
+    os.makedirs(work_dir, exist_ok=True)
+    results = measure_runs(config, metric, attentions, seeds, work_dir,
+                           cfg_options)
+    models = measure_models(config, attentions, work_dir, cfg_options,
+                            latency, rounds)
+    return AttentionComparison(task, config, metric, list(seeds), models,
+                               results)
