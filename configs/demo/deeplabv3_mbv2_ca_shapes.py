@@ -7,16 +7,15 @@
 # the identity, AdamW with a short warm-up and poly decay, BN.
 _base_ = '../deeplabv3_mbv2_ca_d8_cityscapes.py'
 
-classes = ('background', 'circle', 'square', 'triangle', 'cross')
-palette = [[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0], [0, 0, 128]]
+num_classes = 5  # as many as ShapesCityscapesDataset's METAINFO names
 data_root = 'data/cityscapes_shapes/'
 image_size = (128, 256)  # (H, W): half of the generated 256 x 512
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     data_preprocessor=dict(size=image_size),
     backbone=dict(norm_cfg=norm_cfg, init_cfg=None, zero_init_residual=True),
-    decode_head=dict(num_classes=len(classes), norm_cfg=norm_cfg),
-    auxiliary_head=dict(num_classes=len(classes), norm_cfg=norm_cfg))
+    decode_head=dict(num_classes=num_classes, norm_cfg=norm_cfg),
+    auxiliary_head=dict(num_classes=num_classes, norm_cfg=norm_cfg))
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -31,32 +30,19 @@ test_pipeline = [
     dict(type='LoadAnnotations'),
     dict(type='PackSegInputs')
 ]
-dataset = dict(
-    type='BaseSegDataset',
-    data_root=data_root,
-    img_suffix='_leftImg8bit.png',
-    seg_map_suffix='_gtFine_labelTrainIds.png',
-    metainfo=dict(classes=classes, palette=palette))
+# The base's data_prefix (leftImg8bit/<split>, gtFine/<split>) is the set's.
+dataset = dict(type='ShapesCityscapesDataset', data_root=data_root)
 train_dataloader = dict(
     batch_size=8,
     num_workers=0,
     persistent_workers=False,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        _delete_=True,
-        data_prefix=dict(img_path='leftImg8bit/train',
-                         seg_map_path='gtFine/train'),
-        pipeline=train_pipeline,
-        **dataset))
+    dataset=dict(pipeline=train_pipeline, **dataset))
 val_dataloader = dict(
     batch_size=1,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(
-        _delete_=True,
-        data_prefix=dict(img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
-        pipeline=test_pipeline,
-        **dataset))
+    dataset=dict(pipeline=test_pipeline, **dataset))
 test_dataloader = val_dataloader
 
 max_iters = 700

@@ -6,14 +6,13 @@
 # the network channels-last (faster on CPU).
 _base_ = '../mbv2_ca_imagenet.py'
 
-classes = ('circle', 'square', 'triangle', 'cross', 'star', 'hexagon',
-           'arrow', 'ell')
+num_classes = 8  # as many as ShapesImageNet's METAINFO names
 data_root = 'data/imagenet_shapes/'
 input_size = 64
 model = dict(
     backbone=dict(zero_init_residual=True),
-    head=dict(num_classes=len(classes), topk=(1, 5)))
-data_preprocessor = dict(num_classes=len(classes))
+    head=dict(num_classes=num_classes, topk=(1, 5)))
+data_preprocessor = dict(num_classes=num_classes)
 
 resize = dict(type='Resize', scale=(input_size, input_size), keep_ratio=False)
 train_pipeline = [
@@ -21,8 +20,11 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs')
 ]
-test_pipeline = [dict(type='LoadImageFromFile'), resize, dict(type='PackInputs')]
-dataset = dict(data_root=data_root, metainfo=dict(classes=classes))
+test_pipeline = [
+    dict(type='LoadImageFromFile'), resize,
+    dict(type='PackInputs')
+]
+dataset = dict(type='ShapesImageNet', data_root=data_root)
 train_dataloader = dict(
     batch_size=32,
     num_workers=0,

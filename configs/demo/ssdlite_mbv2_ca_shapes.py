@@ -9,13 +9,13 @@
 # after 28 epochs of 400, 0.77 after 9 of 1200).
 _base_ = '../ssdlite_mbv2_ca_coco.py'
 
-classes = ('circle', 'square', 'triangle', 'cross')
+num_classes = 4  # as many as ShapesCocoDataset's METAINFO names
 data_root = 'data/coco_shapes/'
 norm_cfg = dict(type='BN')
 model = dict(
     backbone=dict(norm_cfg=norm_cfg, init_cfg=None),
     neck=dict(norm_cfg=norm_cfg),
-    bbox_head=dict(num_classes=len(classes), norm_cfg=norm_cfg))
+    bbox_head=dict(num_classes=num_classes, norm_cfg=norm_cfg))
 
 input_size = 320
 train_pipeline = [
@@ -33,8 +33,7 @@ test_pipeline = [
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                     'scale_factor'))
 ]
-dataset = dict(type='CocoDataset', data_root=data_root,
-               metainfo=dict(classes=classes))
+dataset = dict(type='ShapesCocoDataset', data_root=data_root)
 train_dataloader = dict(
     batch_size=16,
     num_workers=0,

@@ -1,3 +1,6 @@
+"""Datasets and data transforms, each registered in mmengine's root
+registries; the datasets built on a library only where it imports."""
+from mmca.utils.optional_import import library_imports
 from .checked_loading import (BROKEN_IMAGE_ACTIONS, BrokenDataError,
                               CheckedLoadImageFromFile, CheckSegLabels)
 
@@ -5,3 +8,13 @@ __all__ = [
     'BROKEN_IMAGE_ACTIONS', 'BrokenDataError', 'CheckedLoadImageFromFile',
     'CheckSegLabels'
 ]
+
+if library_imports('mmdet.datasets'):
+    from .shapes_coco import ShapesCocoDataset  # noqa: F401
+    __all__ += ['ShapesCocoDataset']
+if library_imports('mmseg.datasets'):
+    from .shapes_cityscapes import ShapesCityscapesDataset  # noqa: F401
+    __all__ += ['ShapesCityscapesDataset']
+if library_imports('mmpretrain.datasets'):
+    from .shapes_imagenet import ShapesImageNet  # noqa: F401
+    __all__ += ['ShapesImageNet']

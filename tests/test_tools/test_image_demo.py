@@ -8,9 +8,9 @@ from typing import List
 import mmcv
 import numpy as np
 import pytest
-
 from tiny_demo import CONFIGS, last_checkpoint_name, run
-from tools.make_demo_data import SEG_PALETTE
+
+from mmca.datasets.shapes import SEG_PALETTE
 
 SCRIPT = 'demo/image_demo.py'
 #: Change of a channel above which a pixel counts as drawn on: re-encoding
@@ -63,7 +63,7 @@ def check_drawn(task: str, image_path: Path, picture_path: Path) -> None:
         # where the objects are, each pixel is the image's blended half and
         # half (--opacity 0.5) with the colour of a class
         colour = 2 * picture[objects].astype(float) - image[objects]
-        # the demo config's palette is the generator's; mmcv reads BGR
+        # the demo dataset's palette is the generator's; mmcv reads BGR
         palette = np.array(SEG_PALETTE)[:, ::-1]
         error = np.abs(colour[:, None] - palette).max(axis=-1).min(axis=-1)
         assert (error <= 4).mean() > 0.95
