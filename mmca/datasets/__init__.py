@@ -1,7 +1,8 @@
 from .checked_loading import (BROKEN_IMAGE_ACTIONS, BrokenDataError,
-                              CheckedLoadImageFromFile, CheckSegLabels)
+                              CheckedLoadImageFromFile, CheckSegLabels,
+                              use_checked_loading)
 
 __all__ = [
     'BROKEN_IMAGE_ACTIONS', 'BrokenDataError', 'CheckedLoadImageFromFile',
-    'CheckSegLabels'
+    'CheckSegLabels', 'use_checked_loading'
 ]
