@@ -30,9 +30,10 @@ import numpy as np
 import torch
 from mmengine.config import Config, DictAction
 
-from mmca.apis import (InputError, build_inference_model,
-                       check_checkpoint_matches, check_task, load_config,
-                       run_tool)
+from mmca.apis import build_inference_model
+from mmca.cli import load_config, run_tool
+from mmca.preflight import check_checkpoint_matches, check_task
+from mmca.utils import InputError
 
 #: What the inferencers read (mmdet's ``IMG_EXTENSIONS``), less the formats
 #: a colour picture cannot be written back in (.pgm, .ppm).

@@ -87,8 +87,9 @@ def test_import_registers_and_does_nothing_else():
         assert warnings.filters == filters, 'a warnings filter was installed'
         assert HOOKS.get('ChannelsLastHook') is not None
         assert MODEL_WRAPPERS.get('CPUDistributedDataParallel') is not None
-        # the tools' start-up, runner and allocator code loads with the tools
-        assert 'mmca.apis' not in sys.modules
+        # the tools' layers (inference, CLI, start-up checks) load with them
+        for layer in ('mmca.apis', 'mmca.cli', 'mmca.preflight'):
+            assert layer not in sys.modules, layer
         import timm
         assert 'mobilenetv2_ca_100' in timm.list_models('mobilenet*')
         print('ok')

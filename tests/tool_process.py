@@ -3,7 +3,7 @@
 Every test that starts a tool (``python tools/....py``) goes through
 :func:`run_tool`, and every test of bad input reads the tool's report with
 :func:`error_line`, which holds the whole contract of
-:func:`mmca.apis.run_tool`: the exit status, no traceback, and exactly one
+:func:`mmca.cli.run_tool`: the exit status, no traceback, and exactly one
 ``error:`` line. pytest's default import mode puts ``tests/`` on
 ``sys.path`` (for its ``conftest.py``), so test modules import this as
 ``from tool_process import run_tool, error_line``.
@@ -12,7 +12,7 @@ import subprocess
 import sys
 from typing import Sequence
 
-from mmca.apis import BAD_INPUT_STATUS
+from mmca.cli import BAD_INPUT_STATUS
 
 
 def run_tool(args: Sequence[str], cwd: str,

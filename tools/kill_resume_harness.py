@@ -34,7 +34,8 @@ from typing import List, Optional
 
 from mmengine.config import DictAction
 
-from mmca.apis import InputError, load_config, run_tool
+from mmca.cli import load_config, run_tool
+from mmca.utils import InputError
 from mmca.engine import last_checkpoint_record, read_last_checkpoint
 from mmca.utils import (BrokenCheckpointError, is_temp_file,
                         load_checkpoint_safely)

@@ -14,8 +14,9 @@ Examples::
 import argparse
 from pathlib import Path
 
-from mmca.apis import InputError, run_tool
+from mmca.cli import run_tool
 from mmca.datasets.shapes import DEFAULT_COUNTS, generate
+from mmca.utils import InputError
 
 
 def parse_args() -> argparse.Namespace:

@@ -22,7 +22,9 @@ import torch
 from mmengine.config import DictAction
 from mmengine.hooks import Hook
 
-from mmca.apis import build_runner, check_task, load_config, run_tool
+from mmca.cli import load_config, run_tool
+from mmca.engine import build_runner
+from mmca.preflight import check_task
 from mmca.models.attention import CoordAttention
 from mmca.ops import fuses_inference
 from mmca.utils import rss_bytes, rss_over_calls

@@ -15,9 +15,10 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.model import is_model_wrapper
 
-from mmca.apis import (InputError, build_runner, check_checkpoint_matches,
-                       check_datasets, check_task, default_work_dir,
-                       load_config, run_tool, shutdown_distributed)
+from mmca.cli import default_work_dir, load_config, run_tool
+from mmca.engine import build_runner, shutdown_distributed
+from mmca.preflight import check_checkpoint_matches, check_datasets, check_task
+from mmca.utils import InputError
 
 VISUALIZATION_HOOKS = {'mmdet': 'DetVisualizationHook',
                        'mmseg': 'SegVisualizationHook',

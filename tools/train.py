@@ -20,10 +20,13 @@ import torch
 from mmengine.config import DictAction
 from mmengine.model import is_model_wrapper
 
-from mmca.apis import (InputError, build_runner, check_checkpoint_matches,
-                       check_datasets, check_pretrained, check_task,
-                       default_work_dir, find_resume_checkpoint, load_config,
-                       lock_work_dir, run_tool, shutdown_distributed)
+from mmca.cli import default_work_dir, load_config, run_tool
+from mmca.engine import (build_runner, find_resume_checkpoint,
+                         is_first_process, lock_work_dir,
+                         shutdown_distributed)
+from mmca.preflight import (check_checkpoint_matches, check_datasets,
+                            check_pretrained, check_task)
+from mmca.utils import InputError
 
 
 def parse_args() -> argparse.Namespace:
@@ -75,7 +78,7 @@ def main() -> None:
         check_pretrained(cfg)
 
     # one lock per run: the first process of a distributed one takes it
-    with lock_work_dir(cfg.work_dir) if first_process(args.launcher) \
+    with lock_work_dir(cfg.work_dir) if is_first_process(args.launcher) \
             else nullcontext():
         if args.resume == 'auto':
             start = find_resume_checkpoint(cfg)
@@ -95,16 +98,6 @@ def main() -> None:
                 cfg.load_from)
         runner.train()
     shutdown_distributed()
-
-
-def first_process(launcher: str) -> bool:
-    """Whether this is rank 0 (read before the process group exists)."""
-    if launcher == 'none':
-        return True
-    rank = next((os.environ[key] for key in
-                 ('RANK', 'SLURM_PROCID', 'OMPI_COMM_WORLD_RANK', 'PMI_RANK')
-                 if key in os.environ), '0')
-    return int(rank) == 0
 
 
 if __name__ == '__main__':

@@ -20,10 +20,11 @@ import time
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
-from mmca.apis import (InputError, build_inference_model, config_input_size,
-                       load_config)
-from mmca.apis.scalars import read_curves, scalars_file
+from mmca.apis import build_inference_model, config_input_size
+from mmca.cli import load_config
+from mmca.utils import InputError
 from mmca.utils.complexity import complexity
+from .scalars import read_curves, scalars_file
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: Task to its demo config and the validation metric compared.

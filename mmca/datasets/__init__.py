@@ -2,11 +2,12 @@
 registries; the datasets built on a library only where it imports."""
 from mmca.utils.optional_import import library_imports
 from .checked_loading import (BROKEN_IMAGE_ACTIONS, BrokenDataError,
-                              CheckedLoadImageFromFile, CheckSegLabels)
+                              CheckedLoadImageFromFile, CheckSegLabels,
+                              use_checked_loading)
 
 __all__ = [
     'BROKEN_IMAGE_ACTIONS', 'BrokenDataError', 'CheckedLoadImageFromFile',
-    'CheckSegLabels'
+    'CheckSegLabels', 'use_checked_loading'
 ]
 
 if library_imports('mmdet.datasets'):

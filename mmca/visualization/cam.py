@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from mmca.apis import InputError
+from mmca.utils import InputError
 
 #: Method names and the pytorch_grad_cam classes they pick.
 METHODS = {'gradcam': 'GradCAM', 'gradcam++': 'GradCAMPlusPlus',

@@ -6,7 +6,7 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 
-from mmca.apis import load_config
+from mmca.cli import load_config
 from mmca.utils.complexity import PAPER_IMAGENET, count_params, imagenet_model
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -6,7 +6,8 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 
-from mmca.apis import load_config, replace_sync_bn
+from mmca.cli import load_config
+from mmca.engine import replace_sync_bn
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'ssdlite_*.py')))

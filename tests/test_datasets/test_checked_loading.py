@@ -1,9 +1,13 @@
 """Broken images and label maps are named in one line (docs/reliability.md)."""
+import logging
+from unittest.mock import patch
+
 import cv2
 import numpy as np
 import pytest
 import torch
 from mmcv.transforms import Compose, LoadImageFromFile
+from mmengine.logging import MMLogger
 
 from mmca.datasets import (BrokenDataError, CheckedLoadImageFromFile,
                            CheckSegLabels)
@@ -92,16 +96,19 @@ def test_an_intact_image_loads_as_mmcv_loads_it(listed):
     assert ours['img_shape'] == ours['ori_shape'] == (24, 32)
 
 
-def test_skip_warns_once_a_file_with_a_count(listed, capsys):
+def test_skip_warns_once_a_file_with_a_count(listed):
     for name in ('img_0.jpg', 'img_2.jpg'):
         break_image(listed / 'train' / name, 'garbage')
     load = CheckedLoadImageFromFile(
         on_broken='skip', ann_file=str(listed / 'meta' / 'train.txt'))
-    for name in ('img_0.jpg', 'img_0.jpg', 'img_2.jpg'):
-        assert load(dict(img_path=str(listed / 'train' / name))) is None
-    lines = capsys.readouterr().err.splitlines()
+    logger = MMLogger.get_current_instance()
+    with patch.object(logger, 'log') as log:
+        for name in ('img_0.jpg', 'img_0.jpg', 'img_2.jpg'):
+            assert load(dict(img_path=str(listed / 'train' / name))) is None
+    assert {call.args[0] for call in log.call_args_list} == {logging.WARNING}
+    lines = [call.args[1] for call in log.call_args_list]
     assert len(lines) == 2
-    assert lines[0].startswith(f'warning: skipping image {listed}/train/'
+    assert lines[0].startswith(f'skipping image {listed}/train/'
                                'img_0.jpg (line 1 of ')
     assert lines[0].endswith('; 1 broken image(s) skipped so far by this '
                              'process')

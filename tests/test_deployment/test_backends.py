@@ -5,7 +5,8 @@ import pytest
 import torch
 import torch.nn as nn
 
-from mmca.apis import build_inference_model, load_config
+from mmca.apis import build_inference_model
+from mmca.cli import load_config
 from mmca.deployment import (BACKENDS, TensorOutputs, ca_export_form,
                              compare_with_pytorch, export_onnx,
                              export_to_backend, nchwc_reorders,

@@ -8,7 +8,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmca.apis import use_reliability_hooks
+from mmca.engine import use_reliability_hooks
 from mmca.engine import CheckpointSaveError
 from mmca.utils import atomic_file, load_checkpoint_safely
 

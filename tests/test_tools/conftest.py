@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmca.apis import build_inference_model, load_config
+from mmca.apis import build_inference_model
+from mmca.cli import load_config
 from mmca.models.attention import records_gates
 
 # pytest's default (prepend) import mode puts this folder on sys.path

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from mmca.apis import BAD_INPUT_STATUS
+from mmca.cli import BAD_INPUT_STATUS
 
 MISSING = 'configs/no_such_config.py'
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmca.apis import load_config, load_inference_model, load_test_image
+from mmca.apis import load_inference_model, load_test_image
+from mmca.cli import load_config
 from mmca.models.attention import GateRecord, records_gates
 from mmca.visualization import (CELL_PIXELS, draw_attention_panels,
                                 gate_panels, layer_label, predicted_gates)

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from mmca.apis import (InputError, load_config, load_inference_model,
-                       load_test_image)
+from mmca.apis import load_inference_model, load_test_image
+from mmca.cli import load_config
+from mmca.utils import InputError
 from mmca.visualization import (cam_overlay, class_activation_map,
                                 default_target_layer, named_layers)
 

@@ -30,16 +30,17 @@ from typing import Dict, List
 import matplotlib.pyplot as plt
 from mmengine.config import DictAction
 
-from mmca.apis import (InputError, build_inference_model, config_input_size,
-                       keep_freed_host_memory, load_config, run_tool)
+from mmca.apis import build_inference_model, config_input_size
 from mmca.benchmark import (BLOCK_SHAPES, EVAL_GOALS, KERNELS, TRAIN_GOALS,
                             benchmark_block_eval, benchmark_block_train,
                             benchmark_deployed_models, benchmark_kernels,
                             benchmark_models)
+from mmca.cli import load_config, run_tool
 from mmca.deployment import (BACKENDS, BackendUnavailable, TensorOutputs,
                              export_to_backend)
 from mmca.models.attention.export_form import CAExportForm
 from mmca.ops import load_ops
+from mmca.utils import InputError, keep_freed_host_memory
 
 
 def parse_shape(text: str) -> tuple:

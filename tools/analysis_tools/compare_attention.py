@@ -24,7 +24,7 @@ from mmengine.config import DictAction
 from mmca.analysis import (ATTENTIONS, TASKS, compare_attentions,
                            comparison_table, seed_spread_summary,
                            write_comparison)
-from mmca.apis import run_tool
+from mmca.cli import run_tool
 
 
 def parse_args() -> argparse.Namespace:

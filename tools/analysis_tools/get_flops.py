@@ -11,8 +11,9 @@ import argparse
 
 from mmengine.config import DictAction
 
-from mmca.apis import (InputError, build_inference_model, config_input_size,
-                       load_config, run_tool)
+from mmca.apis import build_inference_model, config_input_size
+from mmca.cli import load_config, run_tool
+from mmca.utils import InputError
 from mmca.utils.complexity import PAPER_IMAGENET, complexity, imagenet_model
 
 

@@ -20,8 +20,9 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-from mmca.apis import InputError, run_tool  # noqa: E402
-from mmca.apis.scalars import read_curves, scalars_file  # noqa: E402
+from mmca.analysis import read_curves, scalars_file  # noqa: E402
+from mmca.cli import run_tool  # noqa: E402
+from mmca.utils import InputError  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

@@ -25,8 +25,10 @@ import sys
 import mmcv
 from mmengine.config import DictAction
 
-from mmca.apis import (InputError, check_task, load_config,
-                       load_inference_model, load_test_image, run_tool)
+from mmca.apis import load_inference_model, load_test_image
+from mmca.cli import load_config, run_tool
+from mmca.preflight import check_task
+from mmca.utils import InputError
 from mmca.visualization import (METHODS, cam_overlay, class_activation_map,
                                 default_target_layer, named_layers)
 

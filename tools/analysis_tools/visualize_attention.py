@@ -27,8 +27,10 @@ import os.path as osp
 import torch
 from mmengine.config import DictAction
 
-from mmca.apis import (InputError, check_task, load_config,
-                       load_inference_model, load_test_image, run_tool)
+from mmca.apis import load_inference_model, load_test_image
+from mmca.cli import load_config, run_tool
+from mmca.preflight import check_task
+from mmca.utils import InputError
 from mmca.visualization import draw_attention_panels, predicted_gates
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from cityscapesscripts.preparation.json2labelImg import json2labelImg
 from mmengine.utils import track_parallel_progress, track_progress
 
-from mmca.apis import InputError, run_tool
+from mmca.cli import run_tool
+from mmca.utils import InputError
 
 
 def convert_json_to_label(json_file: str) -> None:

@@ -16,7 +16,8 @@ from mmengine.utils import track_parallel_progress, track_progress
 from PIL import Image
 from scipy.io import loadmat
 
-from mmca.apis import InputError, run_tool
+from mmca.cli import run_tool
+from mmca.utils import InputError
 from mmca.utils.voc_palette import voc_palette
 
 def save_palette_png(labels: np.ndarray, path: Path) -> None:

@@ -20,8 +20,9 @@ import os.path as osp
 
 from mmengine.config import DictAction
 
-from mmca.apis import (InputError, config_input_size, load_config,
-                       load_inference_model, run_tool)
+from mmca.apis import config_input_size, load_inference_model
+from mmca.cli import load_config, run_tool
+from mmca.utils import InputError
 from mmca.deployment import (BACKENDS, BackendUnavailable,
                              DeploymentCheckError, TensorOutputs, deploy)
 

@@ -11,7 +11,7 @@ fixes it to --shape in the form ONNX Runtime keeps in its NCHWc layout
 """
 from export import main
 
-from mmca.apis import run_tool
+from mmca.cli import run_tool
 
 if __name__ == '__main__':
     run_tool(lambda: main(default_backend='onnxruntime'))

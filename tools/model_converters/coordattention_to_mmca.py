@@ -22,7 +22,8 @@ from typing import Dict, List
 
 import torch
 
-from mmca.apis import InputError, run_tool
+from mmca.cli import run_tool
+from mmca.utils import InputError
 from mmca.models import MobileNetV2CA
 from mmca.utils import compare_state_dicts, load_weights
 

@@ -62,7 +62,7 @@ class AtomicCheckpointHook(CheckpointHook):
     fails stops training with :class:`CheckpointSaveError`, naming the file
     and the cause; the previous checkpoint and ``last_checkpoint`` are kept.
     ``tools/train.py`` uses it in place of ``CheckpointHook``
-    (:func:`mmca.apis.build_runner`).
+    (:func:`mmca.engine.build_runner`).
     """
 
     def __init__(self, *args, **kwargs) -> None:

@@ -1,26 +1,23 @@
-"""The one way every mmca tool reports bad input and a stopped run."""
+"""The tools' error contract: what a tool prints and exits with when it
+meets input it cannot use, or stops a run."""
 import sys
 from typing import Callable
 
 from mmca.datasets import BrokenDataError
 from mmca.engine import CheckpointSaveError, NonFiniteLossError
-from mmca.utils import BrokenCheckpointError, UnsafeCheckpointError
+from mmca.utils import (BrokenCheckpointError, InputError,
+                        UnsafeCheckpointError)
+
 
 #: The exit status of a tool given bad input, as argparse exits on a bad
 #: command line.
 BAD_INPUT_STATUS = 2
 
+
 #: The exit status of a training run that started and was stopped for a
 #: reason the user can fix (a full disk, a non-finite loss); its last good
 #: checkpoint is kept for ``--resume``.
 RUN_STOPPED_STATUS = 3
-
-
-class InputError(Exception):
-    """Arguments, a config, data or a checkpoint a tool cannot work with.
-
-    The message is one line: what is wrong, then how to fix it.
-    """
 
 
 def run_tool(main: Callable[[], None]) -> None:

@@ -3,7 +3,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmca.apis import InputError, find_resume_checkpoint
+from mmca.engine import find_resume_checkpoint
+from mmca.utils import InputError
 
 
 def save(path, step):

@@ -3,9 +3,11 @@ puts in the configs, and the annotation files preflight parses."""
 import pytest
 from mmengine.config import Config
 
-from mmca.apis import InputError, load_config, use_checked_loading
-from mmca.apis import preflight
-from mmca.apis.preflight import check_datasets
+from mmca.cli import load_config
+from mmca.datasets import use_checked_loading
+from mmca.preflight import check_datasets
+from mmca.preflight import datasets as dataset_checks
+from mmca.utils import InputError
 
 SEG = 'configs/demo/deeplabv3_mbv2_ca_shapes.py'
 CLS = 'configs/demo/mbv2_ca_shapes_cls.py'
@@ -120,8 +122,8 @@ def test_a_json_file_shared_by_a_dataset_and_an_evaluator_is_parsed_once(
     cfg.val_evaluator = dict(type='CocoMetric',
                              ann_file=str(tmp_path / 'ann.json'))
     parsed = []
-    check = preflight.check_json_file
-    monkeypatch.setattr(preflight, 'check_json_file',
+    check = dataset_checks.check_json_file
+    monkeypatch.setattr(dataset_checks, 'check_json_file',
                         lambda path: parsed.append(path) or check(path))
     check_datasets(cfg, ['train', 'val'])
     assert parsed == [f'{tmp_path}/ann.json']

@@ -3,7 +3,7 @@ import platform
 
 import pytest
 
-from mmca.apis import keep_freed_host_memory
+from mmca.utils import keep_freed_host_memory
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != 'glibc', reason='glibc only')

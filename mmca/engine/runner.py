@@ -3,10 +3,9 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from .checked_data import use_checked_loading
+from mmca.datasets import use_checked_loading
+from mmca.utils import InputError, keep_freed_host_memory
 from .cpu_distributed import setup_cpu_distributed
-from .errors import InputError
-from .host_allocator import keep_freed_host_memory
 
 
 def build_runner(cfg: Config) -> Runner:
@@ -15,9 +14,9 @@ def build_runner(cfg: Config) -> Runner:
     Training is made safe to interrupt (see :func:`use_reliability_hooks`)
     and the dataloaders name a broken image or label map they meet (see
     :func:`use_checked_loading`). Without GPUs a distributed launcher runs
-    CPU processes over gloo (see :mod:`mmca.apis.cpu_distributed`), and
+    CPU processes over gloo (see :mod:`mmca.engine.cpu_distributed`), and
     glibc keeps freed tensor memory instead of re-mapping it every step
-    (see :mod:`mmca.apis.host_allocator`). A config the registries cannot
+    (see :mod:`mmca.utils.host_allocator`). A config the registries cannot
     build (an unknown type or constructor key) is a :class:`InputError`.
     """
     use_reliability_hooks(cfg)

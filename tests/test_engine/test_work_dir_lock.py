@@ -9,12 +9,13 @@ import sys
 
 import pytest
 
-from mmca.apis import InputError, lock_work_dir
-from mmca.apis import work_dir_lock
+from mmca.engine import lock_work_dir
+from mmca.utils import InputError
+from mmca.engine import work_dir_lock
 
 HOLD = '''
 import sys, time
-from mmca.apis import lock_work_dir
+from mmca.engine import lock_work_dir
 with lock_work_dir(sys.argv[1]):
     print('locked', flush=True)
     time.sleep(600)

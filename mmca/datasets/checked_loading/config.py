@@ -6,8 +6,8 @@ from typing import Dict, List, Optional
 from mmcv.transforms import LoadImageFromFile
 from mmengine.config import Config
 
-from mmca.datasets import BROKEN_IMAGE_ACTIONS
-from .errors import InputError
+from mmca.utils import InputError
+from .transforms import BROKEN_IMAGE_ACTIONS
 
 SPLITS = ('train', 'val', 'test')
 

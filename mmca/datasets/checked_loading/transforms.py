@@ -6,19 +6,20 @@ on a missing or undecodable image with a bare ``assert`` or the backend's
 exception, which a dataloader worker wraps in its own traceback; its
 ``ignore_empty`` drops the image without a word. The transforms here name
 the file and its entry in the annotations, and either stop the run with
-:class:`BrokenDataError` (which :func:`mmca.apis.run_tool` reports as
-``error: ...``) or skip the image with a warning and a count.
-:func:`mmca.apis.use_checked_loading` puts them in the configs the tools
-run; docs/reliability.md says when each applies.
+:class:`BrokenDataError` (which :func:`mmca.cli.run_tool` reports as
+``error: ...``) or skip the image with a logged warning and a count.
+:func:`~mmca.datasets.checked_loading.config.use_checked_loading` puts them
+in the configs the tools run; docs/reliability.md says when each applies.
 """
+import logging
 import os.path as osp
-import sys
 from typing import Optional
 
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform, LoadImageFromFile
 from mmengine import fileio
+from mmengine.logging import print_log
 from mmengine.registry import TRANSFORMS
 
 #: What :class:`CheckedLoadImageFromFile` does with an image that does not
@@ -163,9 +164,9 @@ class CheckedLoadImageFromFile(LoadImageFromFile):
                 '--cfg-options broken_images=skip.')
         if image not in self.skipped:   # once a file, not every epoch
             self.skipped.add(image)
-            print(f'warning: skipping {where}: {problem}; '
-                  f'{len(self.skipped)} broken image(s) skipped so far by '
-                  'this process', file=sys.stderr, flush=True)
+            print_log(f'skipping {where}: {problem}; {len(self.skipped)} '
+                      'broken image(s) skipped so far by this process',
+                      logger='current', level=logging.WARNING)
         return None
 
     def __repr__(self) -> str:

@@ -20,8 +20,7 @@ import time
 from contextlib import contextmanager
 from typing import Dict, Iterator
 
-from mmca.utils import remove_stale_temp_files
-from .errors import InputError
+from mmca.utils import InputError, remove_stale_temp_files
 
 LOCK_NAME = 'train.lock'
 

@@ -4,7 +4,7 @@ import json
 import os.path as osp
 from typing import Dict, List, Tuple
 
-from .errors import InputError
+from mmca.utils import InputError
 
 #: Record keys that index a step rather than measure anything.
 INDEX_KEYS = {'step', 'epoch', 'iter', 'data_time', 'time', 'memory'}

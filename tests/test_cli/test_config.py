@@ -2,8 +2,8 @@
 argument of mmengine's Runner that the config leaves out."""
 import pytest
 
-from mmca.apis import load_config
-from mmca.apis.errors import InputError
+from mmca.cli import load_config
+from mmca.utils import InputError
 
 DEMO = 'configs/demo/mbv2_ca_shapes_cls.py'
 

@@ -1,4 +1,5 @@
-"""One image as a config's model sees it, for the analysis tools."""
+"""A config's model and one image as that model sees it: what inference
+and the analysis tools start from."""
 import os.path as osp
 from typing import Optional, Tuple
 
@@ -7,11 +8,44 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
+from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import load_checkpoint
 
-from .config import build_inference_model
-from .errors import InputError
-from .preflight import check_checkpoint_matches
+from mmca.preflight import check_checkpoint_matches
+from mmca.utils import InputError
+
+
+def build_inference_model(cfg: Config) -> torch.nn.Module:
+    """The config's model in its scope, in eval mode, without loading
+    pretrained weights (for analysis, benchmarks and export)."""
+    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    model = dict(cfg.model)
+    # mmpretrain configs keep it beside the model; the Runner merges it so
+    if cfg.get('data_preprocessor') is not None:
+        model.setdefault('data_preprocessor', cfg.data_preprocessor)
+    return MODELS.build(model).eval()
+
+
+def config_input_size(cfg: Config) -> Tuple[int, int]:
+    """The (H, W) the config's test pipeline feeds the model.
+
+    That is the last fixed size it sets: a ``CenterCrop`` (classification)
+    or a ``Resize`` to a (W, H) scale (detection, segmentation).
+    """
+    size = None
+    for step in cfg.get('test_pipeline', []):
+        if step.get('type') == 'CenterCrop':
+            crop = step['crop_size']
+            w, h = (crop, crop) if isinstance(crop, int) else crop
+            size = (h, w)
+        elif step.get('type') == 'Resize' and isinstance(
+                step.get('scale'), (tuple, list)):
+            w, h = step['scale']
+            size = (h, w)
+    if size is None:
+        raise InputError('the config has no fixed-size Resize or CenterCrop '
+                         'in test_pipeline; pass --shape')
+    return size
 
 
 def load_inference_model(cfg: Config, checkpoint: Optional[str],

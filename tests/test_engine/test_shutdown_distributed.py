@@ -3,7 +3,7 @@ import socket
 
 import torch.distributed as dist
 
-from mmca.apis import shutdown_distributed
+from mmca.engine import shutdown_distributed
 
 
 def free_port() -> int:

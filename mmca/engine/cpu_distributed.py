@@ -10,8 +10,24 @@ process then keeps its own BN statistics while training, as BN does.
 import os
 from typing import Any
 
+import torch
 import torch.distributed as dist
 from mmengine.config import Config
+from mmengine.model import MMDistributedDataParallel
+from mmengine.registry import MODEL_WRAPPERS
+
+
+@MODEL_WRAPPERS.register_module()
+class CPUDistributedDataParallel(MMDistributedDataParallel):
+    """:class:`MMDistributedDataParallel` for a module on the CPU.
+
+    The runner passes ``device_ids=[LOCAL_RANK]``, which DDP accepts only for
+    modules on a GPU; for a CPU module they must be None.
+    """
+
+    def __init__(self, module: torch.nn.Module, device_ids=None,
+                 **kwargs: Any) -> None:
+        super().__init__(module=module, device_ids=None, **kwargs)
 
 
 def replace_sync_bn(cfg: Any) -> Any:
@@ -55,3 +71,14 @@ def shutdown_distributed() -> None:
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
+
+
+def is_first_process(launcher: str) -> bool:
+    """Whether this is rank 0 of a run started with ``launcher``, read from
+    the launcher's environment before the process group exists."""
+    if launcher == 'none':
+        return True
+    rank = next((os.environ[key] for key in
+                 ('RANK', 'SLURM_PROCID', 'OMPI_COMM_WORLD_RANK', 'PMI_RANK')
+                 if key in os.environ), '0')
+    return int(rank) == 0

@@ -17,9 +17,9 @@ from typing import List, Optional
 
 from mmengine.config import Config
 
-from mmca.engine import last_checkpoint_record, read_last_checkpoint
-from mmca.utils import BrokenCheckpointError, load_checkpoint_safely
-from .errors import InputError
+from mmca.utils import (BrokenCheckpointError, InputError,
+                        load_checkpoint_safely)
+from .last_checkpoint import last_checkpoint_record, read_last_checkpoint
 
 
 @dataclass

@@ -1,0 +1,11 @@
+"""What the command-line tools share: loading a config as they do, and one
+error contract (one ``error:`` line and a status for input a user can fix
+or a run that stopped). Tools import from here, :mod:`mmca.preflight` and
+the library; the library never imports from here."""
+from .config import default_work_dir, load_config
+from .errors import BAD_INPUT_STATUS, RUN_STOPPED_STATUS, run_tool
+
+__all__ = [
+    'BAD_INPUT_STATUS', 'RUN_STOPPED_STATUS', 'default_work_dir',
+    'load_config', 'run_tool'
+]
