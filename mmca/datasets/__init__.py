@@ -4,10 +4,12 @@ from mmca.utils.optional_import import library_imports
 from .checked_loading import (BROKEN_IMAGE_ACTIONS, BrokenDataError,
                               CheckedLoadImageFromFile, CheckSegLabels,
                               use_checked_loading)
+from .dataset_classes import classes_of_test_set, dataset_classes
 
 __all__ = [
     'BROKEN_IMAGE_ACTIONS', 'BrokenDataError', 'CheckedLoadImageFromFile',
-    'CheckSegLabels', 'use_checked_loading'
+    'CheckSegLabels', 'classes_of_test_set', 'dataset_classes',
+    'use_checked_loading'
 ]
 
 if library_imports('mmdet.datasets'):

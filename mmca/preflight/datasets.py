@@ -9,7 +9,6 @@ from mmengine.config import Config
 
 from mmca.utils import InputError
 
-
 #: Where each dataset is expected, and the section of docs/datasets.md
 #: that tells how to get it.
 DATASET_LAYOUTS = {
@@ -33,6 +32,21 @@ DATASET_LAYOUTS = {
         '{JPEGImages,SegmentationClass,SegmentationClassAug,'
         'ImageSets/Segmentation} (SegmentationClassAug made by '
         'tools/dataset_converters/voc_aug.py)', 'Pascal VOC'),
+    'ShapesCocoDataset': (
+        'generated shapes (COCO format)', 'data/coco_shapes/{train,val}/ and '
+        'data/coco_shapes/annotations/instances_{train,val}.json, made by '
+        '`python tools/make_demo_data.py --tasks det`',
+        'Demo data (generated)'),
+    'ShapesCityscapesDataset': (
+        'generated shapes (Cityscapes format)', 'data/cityscapes_shapes/'
+        '{leftImg8bit,gtFine}/{train,val}/<city>/, made by '
+        '`python tools/make_demo_data.py --tasks seg`',
+        'Demo data (generated)'),
+    'ShapesImageNet': (
+        'generated shapes (ImageNet format)', 'data/imagenet_shapes/'
+        '{train,val}/ and meta/{train,val}.txt, made by '
+        '`python tools/make_demo_data.py --tasks cls`',
+        'Demo data (generated)'),
 }
 
 
@@ -78,8 +92,8 @@ def check_datasets(cfg: Config, splits: Sequence[str]) -> None:
         for dataset in iter_datasets(loader['dataset']):
             missing = [p for p in _dataset_paths(dataset) if not osp.exists(p)]
             if missing:
-                raise InputError(_missing_data_message(dataset, split,
-                                                        missing[0], cfg))
+                raise InputError(
+                    _missing_data_message(dataset, split, missing[0], cfg))
             _check_annotations(dataset, check_json_once)
         evaluators = cfg.get(f'{split}_evaluator') or []
         for evaluator in (evaluators if isinstance(evaluators, (list, tuple))
@@ -146,7 +160,8 @@ def check_xml_file(path: str, entry: str) -> None:
 def _missing_data_message(dataset: Dict, split: str, path: str,
                           cfg: Config) -> str:
     name, layout, section = DATASET_LAYOUTS.get(
-        dataset.get('type'), (dataset.get('type'), 'see its config', 'Datasets'))
+        dataset.get('type'),
+        (dataset.get('type'), 'see its config', 'Datasets'))
     return (f'The {name} {split} data of {cfg.filename} is missing: {path} '
             f'does not exist. Expected layout: {layout}. docs/datasets.md, '
             f'section "{section}", says how to get it; to try the '

@@ -27,6 +27,7 @@ from mmengine.config import DictAction
 
 from mmca.apis import load_inference_model, load_test_image
 from mmca.cli import load_config, run_tool
+from mmca.datasets import classes_of_test_set
 from mmca.preflight import check_task
 from mmca.utils import InputError
 from mmca.visualization import (METHODS, cam_overlay, class_activation_map,
@@ -74,7 +75,7 @@ def main() -> None:
               f'{", ".join(names)} speaks for class {category}',
               file=sys.stderr)
     mmcv.imwrite(cam_overlay(image, cam)[..., ::-1], args.out)  # RGB->BGR
-    classes = cfg.get('classes')
+    classes = classes_of_test_set(cfg)
     name = f' ({classes[category]})' if classes else ''
     print(f'wrote {args.out}: {args.method} of class {category}{name} at '
           f'{", ".join(names)}')

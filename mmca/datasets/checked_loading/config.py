@@ -1,5 +1,4 @@
 """Configs whose dataloaders name the broken data files they meet."""
-import importlib
 import os.path as osp
 from typing import Dict, List, Optional
 
@@ -7,6 +6,7 @@ from mmcv.transforms import LoadImageFromFile
 from mmengine.config import Config
 
 from mmca.utils import InputError
+from ..dataset_classes import dataset_classes
 from .transforms import BROKEN_IMAGE_ACTIONS
 
 SPLITS = ('train', 'val', 'test')
@@ -86,12 +86,7 @@ def _type_name(step) -> Optional[str]:
 
 
 def _num_classes(dataset: Dict, scope: Optional[str]) -> Optional[int]:
-    """The classes of a dataset config, or of its class's metainfo."""
-    classes = (dataset.get('metainfo') or {}).get('classes')
-    if classes is None and isinstance(dataset.get('type'), str) and scope:
-        registry = importlib.import_module(f'{scope}.registry').DATASETS
-        dataset_class = registry.get(dataset['type'])
-        classes = getattr(dataset_class, 'METAINFO', {}).get('classes')
+    classes = dataset_classes(dataset, scope)
     return len(classes) if classes is not None else None
 
 
