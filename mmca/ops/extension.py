@@ -3,13 +3,16 @@
 The ops are compiled with ``torch.utils.cpp_extension`` on first use, which
 needs a C++ compiler and ninja; ``tools/install.sh`` builds them, and the
 build is cached under ``$TORCH_EXTENSIONS_DIR`` (default
-``~/.cache/torch_extensions``). Where the build cannot run, :func:`load_ops`
-returns False once with a warning, and callers use plain PyTorch instead.
+``~/.cache/torch_extensions``), one build per checkout and environment.
+Where the build cannot run, :func:`load_ops` returns False once with a
+warning, and callers use plain PyTorch instead.
 """
 import glob
+import hashlib
 import os
 import os.path as osp
 import shutil
+import sys
 import warnings
 from functools import lru_cache
 
@@ -40,6 +43,24 @@ def extension_name(capability: str) -> str:
     return f'mmca_coord_attention_cpu_{suffix}'
 
 
+def build_directory(name: str) -> str:
+    """Where this checkout, in this environment, builds extension ``name``.
+
+    torch keys its cache by the extension's name alone, and rebuilds when
+    the sources' paths or the compiler differ from the last build's; two
+    clones or two venvs sharing the cache would then rebuild it in turn,
+    in every process that loads it.
+    """
+    root = os.environ.get('TORCH_EXTENSIONS_DIR') or osp.join(
+        osp.expanduser('~'), '.cache', 'torch_extensions')
+    key = hashlib.sha1('|'.join(
+        (osp.dirname(osp.abspath(__file__)), sys.prefix,
+         torch.__version__)).encode()).hexdigest()[:10]
+    path = osp.join(root, f'{name}_{key}')
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
 def put_ninja_on_path() -> None:
     """torch runs ``ninja`` from PATH; pip's ninja lives in the venv, which
     is not on PATH when the venv's python is run without activating it."""
@@ -63,7 +84,9 @@ def load_ops() -> bool:
     put_ninja_on_path()
     try:
         from torch.utils.cpp_extension import load
-        load(name=extension_name(capability), sources=SOURCES,
+        name = extension_name(capability)
+        load(name=name, sources=SOURCES,
+             build_directory=build_directory(name),
              extra_cflags=[CXX_STANDARD, '-O3', '-fopenmp'] +
              ISA_FLAGS.get(capability, DEFAULT_ISA_FLAGS),
              is_python_module=False, verbose=False)

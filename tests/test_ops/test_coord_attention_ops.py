@@ -1,12 +1,12 @@
 """The compiled strip-mean and gate ops against their plain PyTorch forms."""
+import os.path as osp
 import warnings
 
 import pytest
 import torch
 
-from mmca.ops import (coord_gate, coord_gate_reference, load_ops, strip_mean,
-                      strip_mean_reference)
-from mmca.ops import coord_attention_ops, extension
+from mmca.ops import (coord_attention_ops, coord_gate, coord_gate_reference,
+                      extension, load_ops, strip_mean, strip_mean_reference)
 from mmca.ops.coord_attention_ops import CoordGate, StripMean
 
 pytestmark = pytest.mark.skipif(not load_ops(),
@@ -129,6 +129,16 @@ def test_build_is_per_vector_isa():
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         assert load_ops()
+
+
+def test_each_checkout_and_environment_builds_in_a_directory_of_its_own(
+        monkeypatch, tmp_path):
+    monkeypatch.setenv('TORCH_EXTENSIONS_DIR', str(tmp_path))
+    here = extension.build_directory('ops')
+    assert osp.isdir(here) and osp.dirname(here) == str(tmp_path)
+    assert extension.build_directory('ops') == here
+    monkeypatch.setattr(extension.sys, 'prefix', '/another/venv')
+    assert extension.build_directory('ops') != here
 
 
 def test_inference_op_takes_named_layers_and_names_its_activations():
