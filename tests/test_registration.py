@@ -33,7 +33,8 @@ def test_custom_imports_register_into_root_models(scope, tmp_path):
                      'MobileNetV2CA', 'MobileNeXtCA'):
             assert MODELS.get(name).__module__.startswith('mmca.'), name
         out, = backbone(torch.zeros(1, 3, 64, 64))
-        print(type(backbone).__name__, type(backbone.layer2[0].attention).__name__,
+        print(type(backbone).__name__,
+              type(backbone.layer2[0].attention).__name__,
               tuple(out.shape))
         """)
     result = subprocess.run([sys.executable, '-c', script],

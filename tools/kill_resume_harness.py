@@ -35,9 +35,8 @@ from typing import List, Optional
 from mmengine.config import DictAction
 
 from mmca.cli import load_config, run_tool
-from mmca.utils import InputError
 from mmca.engine import last_checkpoint_record, read_last_checkpoint
-from mmca.utils import (BrokenCheckpointError, is_temp_file,
+from mmca.utils import (BrokenCheckpointError, InputError, is_temp_file,
                         load_checkpoint_safely)
 
 TRAIN = osp.join(osp.dirname(osp.abspath(__file__)), 'train.py')

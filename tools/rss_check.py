@@ -24,9 +24,9 @@ from mmengine.hooks import Hook
 
 from mmca.cli import load_config, run_tool
 from mmca.engine import build_runner
-from mmca.preflight import check_task
 from mmca.models.attention import CoordAttention
 from mmca.ops import fuses_inference
+from mmca.preflight import check_task
 from mmca.utils import rss_bytes, rss_over_calls
 
 MIB = 2**20

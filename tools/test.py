@@ -1,4 +1,5 @@
-"""Evaluate a checkpoint of a classifier, detector or segmentor on its test set.
+"""Evaluate a checkpoint of a classifier, detector or segmentor on its test
+set.
 
   python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
       [--show-dir DIR] [--cfg-options k=v ...] [--launcher ...]
@@ -47,7 +48,7 @@ def enable_visualization(cfg: Config, scope: str, show_dir: str) -> None:
     hook = cfg.default_hooks.get('visualization')
     if hook is None or hook.get('type') != VISUALIZATION_HOOKS[scope]:
         raise InputError(f'--show-dir needs default_hooks.visualization '
-                          f'of type {VISUALIZATION_HOOKS[scope]}')
+                         f'of type {VISUALIZATION_HOOKS[scope]}')
     if scope == 'mmpretrain':
         hook.enable, hook.interval = True, 1
         hook.out_dir = osp.join(cfg.work_dir, show_dir)
@@ -78,14 +79,16 @@ def main() -> None:
     check_datasets(cfg, ['test'])
 
     runner = build_runner(cfg)
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    model = (runner.model.module if is_model_wrapper(runner.model) else
+             runner.model)
     check_checkpoint_matches(model, args.checkpoint)
     if args.out:
         if scope == 'mmdet':
             from mmdet.evaluation import DumpDetResults as DumpResults
         else:
             from mmengine.evaluator import DumpResults
-        runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
+        runner.test_evaluator.metrics.append(
+            DumpResults(out_file_path=args.out))
     runner.test()
     shutdown_distributed()
 

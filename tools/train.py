@@ -4,11 +4,11 @@
       [--resume [CKPT]] [--amp] [--auto-scale-lr] [--cfg-options k=v ...]
       [--launcher {none,pytorch,slurm,mpi}]
 
-The config's ``default_scope`` (mmpretrain, mmdet or mmseg) decides the task. Distributed runs on
-machines without GPUs use CPU processes over gloo (see tools/dist_train.sh).
-A run holds its work dir (a second run there is refused), writes each
-checkpoint whole or not at all, and stops at a NaN or infinite loss; see
-docs/reliability.md.
+The config's ``default_scope`` (mmpretrain, mmdet or mmseg) decides the task.
+Distributed runs on machines without GPUs use CPU processes over gloo (see
+tools/dist_train.sh). A run holds its work dir (a second run there is refused),
+writes each checkpoint whole or not at all, and stops at a NaN or infinite
+loss; see docs/reliability.md.
 """
 import argparse
 import os
@@ -22,8 +22,7 @@ from mmengine.model import is_model_wrapper
 
 from mmca.cli import default_work_dir, load_config, run_tool
 from mmca.engine import (build_runner, find_resume_checkpoint,
-                         is_first_process, lock_work_dir,
-                         shutdown_distributed)
+                         is_first_process, lock_work_dir, shutdown_distributed)
 from mmca.preflight import (check_checkpoint_matches, check_datasets,
                             check_pretrained, check_task)
 from mmca.utils import InputError
@@ -67,7 +66,7 @@ def main() -> None:
     if args.auto_scale_lr:
         if 'auto_scale_lr' not in cfg:
             raise InputError(f'{args.config} has no auto_scale_lr setting '
-                              '(base_batch_size) to scale from')
+                             '(base_batch_size) to scale from')
         cfg.auto_scale_lr.enable = True
     if args.resume not in (None, 'auto') and not osp.isfile(args.resume):
         raise InputError(f'--resume {args.resume}: no such checkpoint')

@@ -3,7 +3,8 @@
 # 80k iterations) with the backbone ImageNet-pretrained, as in the paper.
 _base_ = [
     './models/deeplabv3_mbv2_d8.py', 'mmseg::_base_/datasets/cityscapes.py',
-    'mmseg::_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_80k.py'
+    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/schedules/schedule_80k.py'
 ]
 custom_imports = dict(imports=['mmca'], allow_failed_imports=False)
 crop_size = (512, 1024)

@@ -6,7 +6,8 @@
 _base_ = [
     './models/deeplabv3_mbv2_d8.py',
     'mmseg::_base_/datasets/pascal_voc12_aug.py',
-    'mmseg::_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_20k.py'
+    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/schedules/schedule_20k.py'
 ]
 custom_imports = dict(imports=['mmca'], allow_failed_imports=False)
 crop_size = (512, 512)

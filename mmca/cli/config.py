@@ -16,7 +16,8 @@ def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
     with warnings.catch_warnings():
         # mmengine 0.10.7 resolves mmdet::/mmseg::/mmpretrain:: base configs
         # through pkg_resources, which warns of its own deprecation each time
-        warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+        warnings.filterwarnings('ignore',
+                                message='pkg_resources is deprecated')
         cfg = Config.fromfile(path)
     if cfg_options:
         check_cfg_options(cfg, cfg_options)

@@ -5,9 +5,7 @@ from typing import Callable
 
 from mmca.datasets import BrokenDataError
 from mmca.engine import CheckpointSaveError, NonFiniteLossError
-from mmca.utils import (BrokenCheckpointError, InputError,
-                        UnsafeCheckpointError)
-
+from mmca.utils import BrokenCheckpointError, InputError, UnsafeCheckpointError
 
 #: The exit status of a tool given bad input, as argparse exits on a bad
 #: command line.

@@ -8,8 +8,7 @@ from .cpu_distributed import (CPUDistributedDataParallel, is_first_process,
                               replace_sync_bn, setup_cpu_distributed,
                               shutdown_distributed)
 from .hooks import (AtomicCheckpointHook, ChannelsLastHook,
-                    CheckpointSaveError, NonFiniteLossError,
-                    NonFiniteLossHook)
+                    CheckpointSaveError, NonFiniteLossError, NonFiniteLossHook)
 from .last_checkpoint import (last_checkpoint_record, read_last_checkpoint,
                               write_last_checkpoint)
 from .mmengine_patches import AtomicLocalBackend

@@ -29,7 +29,7 @@ def build_runner(cfg: Config) -> Runner:
         return Runner.from_cfg(cfg)
     except (TypeError, KeyError) as err:
         raise InputError(f'cannot build {cfg.filename}: {err}. Check the '
-                          'config keys and --cfg-options.') from None
+                         'config keys and --cfg-options.') from None
 
 
 def use_reliability_hooks(cfg: Config) -> None:

@@ -6,8 +6,9 @@ r"""The two passes of coordinate attention over the big tensor.
 float tensors each is one fused C++ pass (forward and backward, see
 ``csrc/strip_mean.cpp`` and ``csrc/coord_gate.cpp``); on other devices and
 dtypes, while tracing or exporting, or without the compiled ops, they are
-the same maths in plain PyTorch (``*_reference``). :func:`coord_attention_inference` runs
-a whole BN-folded block at inference in one compiled call.
+the same maths in plain PyTorch (``*_reference``).
+:func:`coord_attention_inference` runs a whole BN-folded block at inference
+in one compiled call.
 """
 import math
 from typing import Any, Dict, Optional, Tuple

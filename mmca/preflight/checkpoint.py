@@ -24,4 +24,4 @@ def check_checkpoint_matches(model: torch.nn.Module, path: str) -> None:
         hint = ('It is a checkpoint of the released code: convert it with '
                 'tools/model_converters/coordattention_to_mmca.py first.')
     raise InputError(f'checkpoint {path} does not match the model of the '
-                      f'config: {mismatch.describe()}. {hint}')
+                     f'config: {mismatch.describe()}. {hint}')

@@ -7,7 +7,6 @@ from mmengine.registry import init_default_scope
 
 from mmca.utils import InputError
 
-
 #: The scopes the tools run, and the task each is for.
 TASK_SCOPES = {'mmpretrain': 'classification', 'mmdet': 'detection',
                'mmseg': 'segmentation'}
@@ -23,8 +22,9 @@ def check_task(cfg: Config, tool: str,
         names = ', '.join(scopes[:-1]) + f' and {scopes[-1]}'
         raise InputError(
             f'{tool} runs {names} configs, but '
-            f'{cfg.filename} has default_scope={scope!r}. Configs set {known}; '
-            'they do when they inherit that library\'s base configs.')
+            f'{cfg.filename} has default_scope={scope!r}. Configs set '
+            f'{known}; they do when they inherit that library\'s base '
+            'configs.')
     model_type = cfg.get('model', {}).get('type')
     if model_type is None:
         raise InputError(f'{cfg.filename} defines no model with a type')
@@ -35,7 +35,7 @@ def check_task(cfg: Config, tool: str,
         hint = (f" It is an {owner[0]} model: use an {owner[0]} config "
                 f"(default_scope='{owner[0]}')." if owner else '')
         raise InputError(f'{cfg.filename}: model type {model_type!r} is not '
-                          f'known in the {scope} scope.{hint}')
+                         f'known in the {scope} scope.{hint}')
     return scope
 
 

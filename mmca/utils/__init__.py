@@ -5,13 +5,14 @@ from .input_error import InputError
 from .memory import rss_bytes, rss_over_calls
 from .safe_checkpoint import (RUNNER_CHECKPOINT_GLOBALS, BrokenCheckpointError,
                               UnsafeCheckpointError, load_checkpoint_safely)
-from .state_dict import (StateDictMismatch, compare_state_dicts,
-                         load_weights, select_prefix, unwrap_state_dict)
+from .state_dict import (StateDictMismatch, compare_state_dicts, load_weights,
+                         select_prefix, unwrap_state_dict)
 
 __all__ = [
-    'atomic_write', 'atomic_write_with', 'is_temp_file', 'remove_stale_temp_files',
-    'InputError', 'keep_freed_host_memory', 'RUNNER_CHECKPOINT_GLOBALS', 'BrokenCheckpointError', 'UnsafeCheckpointError',
-    'load_checkpoint_safely', 'rss_bytes', 'rss_over_calls',
-    'StateDictMismatch', 'compare_state_dicts', 'load_weights',
-    'select_prefix', 'unwrap_state_dict'
+    'atomic_write', 'atomic_write_with', 'is_temp_file',
+    'remove_stale_temp_files', 'InputError', 'keep_freed_host_memory',
+    'RUNNER_CHECKPOINT_GLOBALS', 'BrokenCheckpointError',
+    'UnsafeCheckpointError', 'load_checkpoint_safely', 'rss_bytes',
+    'rss_over_calls', 'StateDictMismatch', 'compare_state_dicts',
+    'load_weights', 'select_prefix', 'unwrap_state_dict'
 ]

@@ -70,7 +70,7 @@ def complexity(model: nn.Module,
     model.eval()
     with torch.no_grad():
         analyzer = FlopAnalyzer(model, torch.ones(1, *input_shape))
-        madds = analyzer.unsupported_ops_warnings(False).uncalled_modules_warnings(
-            False).total()
+        madds = analyzer.unsupported_ops_warnings(
+            False).uncalled_modules_warnings(False).total()
     model.train(was_training)
     return dict(params=count_params(model), madds=madds)

@@ -25,8 +25,8 @@ M_MMAP_MAX = -4
 # int): freed activations stay mapped for the next step.
 TRIM_THRESHOLD = 2**31 - 1
 # Settings the user made themselves, which we leave alone.
-USER_ALLOCATOR_ENV = ('LD_PRELOAD', 'MALLOC_MMAP_MAX_', 'MALLOC_MMAP_THRESHOLD_',
-                      'MALLOC_TRIM_THRESHOLD_')
+USER_ALLOCATOR_ENV = ('LD_PRELOAD', 'MALLOC_MMAP_MAX_',
+                      'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_')
 
 
 def keep_freed_host_memory() -> bool:

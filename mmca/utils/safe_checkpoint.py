@@ -127,7 +127,8 @@ def load_checkpoint_safely(filename: str,
                 f'{_also_allowed(extra_globals)}, so that a '
                 'checkpoint cannot run code. If you trust this file, re-save '
                 'its weights alone: torch.save({"state_dict": torch.load('
-                'path, weights_only=False)["state_dict"]}, new_path)') from None
+                'path, weights_only=False)["state_dict"]}, '
+                'new_path)') from None
         except (MemoryError, PermissionError):
             raise
         except Exception as err:    # torch reports a bad file many ways

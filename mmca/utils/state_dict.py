@@ -68,7 +68,8 @@ class StateDictMismatch:
                            ('unexpected', self.unexpected),
                            ('of another shape', self.wrong_shape)):
             if keys:
-                more = f', +{len(keys) - most} more' if len(keys) > most else ''
+                more = (f', +{len(keys) - most} more' if len(keys) > most
+                        else '')
                 parts.append(f'{len(keys)} {name} ({", ".join(keys[:most])}'
                              f'{more})')
         return '; '.join(parts) or 'none'

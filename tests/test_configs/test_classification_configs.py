@@ -1,4 +1,5 @@
-"""The ImageNet configs: the paper's models, sizes and recipe, in mmpretrain."""
+"""The ImageNet configs: the paper's models, sizes and recipe, in
+mmpretrain."""
 import glob
 import os.path as osp
 
@@ -78,12 +79,15 @@ def test_recipe_is_the_paper_s():
     assert cfg.train_cfg.max_epochs == 200
     assert cfg.param_scheduler.type == 'CosineAnnealingLR'
     assert cfg.param_scheduler.T_max == 200
-    assert cfg.train_dataloader.batch_size * 8 == cfg.auto_scale_lr.base_batch_size == 256
+    assert (cfg.train_dataloader.batch_size * 8
+            == cfg.auto_scale_lr.base_batch_size == 256)
     assert [t.type for t in cfg.train_pipeline] == [
         'LoadImageFromFile', 'RandomResizedCrop', 'RandomFlip', 'PackInputs']
     assert cfg.train_pipeline[1].scale == 224
     # none of label smoothing, mixup/cutmix, random erasing, RandAugment
-    assert cfg.model.head.loss == dict(type='CrossEntropyLoss', loss_weight=1.0)
+    assert cfg.model.head.loss == dict(type='CrossEntropyLoss',
+                                       loss_weight=1.0)
     assert 'train_cfg' not in cfg.model
     assert cfg.model.head.drop_rate == 0.1
-    assert (cfg.val_evaluator.type, cfg.val_evaluator.topk) == ('Accuracy', (1, 5))
+    assert (cfg.val_evaluator.type,
+            cfg.val_evaluator.topk) == ('Accuracy', (1, 5))

@@ -13,7 +13,8 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'ssdlite_*.py')))
 # COCO val SSDLite320 sizes of the paper (Table 6), in M parameters
 PAPER_SIZES = {'ssdlite_mbv2_coco.py': 4.3, 'ssdlite_mbv2_se_coco.py': 4.7,
-               'ssdlite_mbv2_cbam_coco.py': 4.7, 'ssdlite_mbv2_ca_coco.py': 4.8,
+               'ssdlite_mbv2_cbam_coco.py': 4.7,
+               'ssdlite_mbv2_ca_coco.py': 4.8,
                'ssdlite_mnext_ca_coco.py': None}
 
 

@@ -1,4 +1,5 @@
-"""Every DeepLabV3 config builds, predicts full-size masks, at the paper's size."""
+"""Every DeepLabV3 config builds, predicts full-size masks, at the paper's
+size."""
 import glob
 import os.path as osp
 
@@ -51,11 +52,14 @@ def test_predicts_a_full_size_mask_for_any_image_size(path):
     num_classes = 21 if path.endswith('_voc.py') else 19
     assert model.decode_head.num_classes == num_classes
     stride = 16 if '_d16_' in path else 8
-    assert model.backbone.layer7[0].depthwise_conv.conv.dilation[0] == 32 // stride
+    assert (model.backbone.layer7[0].depthwise_conv.conv.dilation[0]
+            == 32 // stride)
     # 97 x 131 divides neither output stride
     images = [torch.randint(0, 255, (3, 97, 131), dtype=torch.uint8)]
-    samples = [SegDataSample(metainfo=dict(img_shape=(97, 131), ori_shape=(97, 131)))]
-    data = model.data_preprocessor(dict(inputs=images, data_samples=samples), False)
+    samples = [SegDataSample(metainfo=dict(img_shape=(97, 131),
+                                           ori_shape=(97, 131)))]
+    data = model.data_preprocessor(dict(inputs=images, data_samples=samples),
+                                   False)
     with torch.no_grad():
         result, = model(**data, mode='predict')
     mask = result.pred_sem_seg.data
@@ -65,8 +69,10 @@ def test_predicts_a_full_size_mask_for_any_image_size(path):
 
 
 def test_ca_config_differs_from_its_baseline_by_the_attention():
-    ca = load_config(osp.join(REPO, 'configs', 'deeplabv3_mbv2_ca_d8_cityscapes.py'))
-    plain = load_config(osp.join(REPO, 'configs', 'deeplabv3_mbv2_d8_cityscapes.py'))
+    ca = load_config(
+        osp.join(REPO, 'configs', 'deeplabv3_mbv2_ca_d8_cityscapes.py'))
+    plain = load_config(
+        osp.join(REPO, 'configs', 'deeplabv3_mbv2_d8_cityscapes.py'))
     for cfg in (ca, plain):
         cfg.model.backbone.pop('attention')
         cfg.model.backbone.pop('init_cfg')

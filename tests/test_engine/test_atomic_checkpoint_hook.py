@@ -6,13 +6,11 @@ import tracemalloc
 
 import pytest
 import torch
+from conftest import ToyModel
 from mmengine.config import Config
 
-from mmca.engine import use_reliability_hooks
-from mmca.engine import CheckpointSaveError
+from mmca.engine import CheckpointSaveError, use_reliability_hooks
 from mmca.utils import atomic_file, load_checkpoint_safely
-
-from conftest import ToyModel
 
 
 def fail_fsync_of(monkeypatch, name_part, when=lambda: True,

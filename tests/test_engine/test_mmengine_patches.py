@@ -5,8 +5,8 @@ import pytest
 from mmengine.fileio import get_file_backend
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from mmca.engine import mmengine_patches, read_last_checkpoint
-from mmca.engine import write_last_checkpoint
+from mmca.engine import (mmengine_patches, read_last_checkpoint,
+                         write_last_checkpoint)
 from mmca.utils import load_checkpoint_safely
 
 

@@ -25,7 +25,7 @@ def test_a_nan_term_stops_training_at_its_iteration_before_any_checkpoint(
 
 
 def test_an_infinite_term_is_named_in_an_iteration_based_run(toy_runner,
-                                                              tmp_path):
+                                                             tmp_path):
     runner = toy_runner(tmp_path, bad_index=0, bad_value=float('inf'),
                         train_cfg=dict(by_epoch=False, max_iters=4),
                         checkpoint=dict(by_epoch=False))

@@ -14,7 +14,8 @@ def free_port() -> int:
 
 def test_destroys_an_initialised_group_and_is_a_no_op_without_one():
     shutdown_distributed()                      # nothing to do
-    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{free_port()}',
+    dist.init_process_group('gloo',
+                            init_method=f'tcp://127.0.0.1:{free_port()}',
                             rank=0, world_size=1)
     assert dist.is_initialized()
     shutdown_distributed()

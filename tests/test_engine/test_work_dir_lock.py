@@ -9,9 +9,8 @@ import sys
 
 import pytest
 
-from mmca.engine import lock_work_dir
+from mmca.engine import lock_work_dir, work_dir_lock
 from mmca.utils import InputError
-from mmca.engine import work_dir_lock
 
 HOLD = '''
 import sys, time
@@ -35,7 +34,7 @@ def holder(tmp_path):
 
 
 def test_a_live_run_refuses_a_second_naming_its_pid_and_host(holder,
-                                                              tmp_path):
+                                                             tmp_path):
     with pytest.raises(InputError) as info:
         with lock_work_dir(str(tmp_path)):
             pass

@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from mmca.utils import atomic_write, is_temp_file, remove_stale_temp_files
-from mmca.utils import atomic_file
+from mmca.utils import (atomic_file, atomic_write, is_temp_file,
+                        remove_stale_temp_files)
 
 
 def test_write_replaces_the_file_and_leaves_no_temporary_file(tmp_path):

@@ -34,14 +34,16 @@ class ToyDataset(torch.utils.data.Dataset):
         return 8
 
     def __getitem__(self, i):
-        return dict(inputs=torch.tensor([i / 8, 1.0]), labels=torch.tensor(i / 8))
+        return dict(inputs=torch.tensor([i / 8, 1.0]),
+                    labels=torch.tensor(i / 8))
 
 
 def train_toy(work_dir, max_epochs, resume=False):
     runner = Runner(
         model=ToyModel(), work_dir=str(work_dir),
         train_dataloader=dict(dataset=ToyDataset(), batch_size=4,
-                              sampler=dict(type='DefaultSampler', shuffle=False),
+                              sampler=dict(type='DefaultSampler',
+                                           shuffle=False),
                               collate_fn=dict(type='default_collate')),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
         train_cfg=dict(by_epoch=True, max_epochs=max_epochs),
@@ -70,7 +72,8 @@ def test_runner_checkpoint_loads_with_history_and_numpy(runner_checkpoint):
     checkpoint = load_checkpoint_safely(str(path), map_location='cpu')
     history = checkpoint['message_hub']['log_scalars']['train/loss']
     assert isinstance(history, HistoryBuffer)
-    assert isinstance(history.data[0], np.ndarray) and len(history.data[0]) == 2
+    assert (isinstance(history.data[0], np.ndarray)
+            and len(history.data[0]) == 2)
     assert checkpoint['meta']['epoch'] == 1
     # mmengine's own loading path (test.py, load_from, Pretrained) uses it too
     assert _load_checkpoint(str(path))['meta']['epoch'] == 1
@@ -93,7 +96,9 @@ class Payload:
 def test_any_other_pickled_global_is_refused(tmp_path, capsys):
     path = tmp_path / 'evil.pth'
     torch.save(dict(state_dict=dict(w=torch.ones(1)), payload=Payload()), path)
-    with pytest.raises(UnsafeCheckpointError, match=r'GLOBAL (builtins\.)?print was not an allowed'):
+    with pytest.raises(UnsafeCheckpointError,
+                       match=r'GLOBAL (builtins\.)?print was not '
+                             r'an allowed'):
         load_checkpoint_safely(str(path))
     with pytest.raises(UnsafeCheckpointError, match='weights_only=True'):
         _load_checkpoint(str(path))
@@ -134,7 +139,8 @@ def test_a_cut_short_checkpoint_is_one_message_naming_the_file(
     with pytest.raises(BrokenCheckpointError) as info:
         load_checkpoint_safely(str(broken))
     assert info.value.reason.startswith(reason)
-    assert str(info.value).startswith(f'checkpoint {broken} is broken: {reason}')
+    assert str(info.value).startswith(
+        f'checkpoint {broken} is broken: {reason}')
     assert '\n' not in str(info.value)
     # every mmengine path reaches the same loader: load_from, --resume, test
     # checkpoints and Pretrained init (below)

@@ -10,7 +10,8 @@
   # a config's model against its baseline (raw network outputs), in PyTorch
   # or exported to an inference runtime (as tools/deployment/export.py) and
   # run there
-  python tools/analysis_tools/benchmark.py model configs/ssdlite_mbv2_ca_coco.py \
+  python tools/analysis_tools/benchmark.py model \
+      configs/ssdlite_mbv2_ca_coco.py \
       configs/ssdlite_mbv2_coco.py [--shape H W] [--batch-sizes 1 8] \
       [--backend {pytorch,onnxruntime,openvino,ncnn,mnn,tflite}] \
       [--static-shape] [--profile]
@@ -18,8 +19,8 @@
 Candidates run interleaved, after warm-up, in --rounds rounds of --repeats
 calls, every other round in reverse order; each time is a median over
 rounds and each ratio a median over pairs of rounds, so ratios hold on a
-loaded machine where absolute times do not. A table is printed; JSON and a PNG plot go to
---out-dir (default work_dirs/benchmark).
+loaded machine where absolute times do not. A table is printed; JSON and a
+PNG plot go to --out-dir (default work_dirs/benchmark).
 """
 import argparse
 import json

@@ -1,7 +1,9 @@
-"""Params and MAdds of a config's model, of a named backbone, or the paper table.
+"""Params and MAdds of a config's model, of a named backbone, or the paper
+table.
 
   python tools/analysis_tools/get_flops.py configs/ssdlite_mbv2_ca_coco.py
-  python tools/analysis_tools/get_flops.py --backbone MobileNetV2CA --attention CBAM
+  python tools/analysis_tools/get_flops.py --backbone MobileNetV2CA \
+      --attention CBAM
   python tools/analysis_tools/get_flops.py --paper-table
 
 A named backbone is counted in its ImageNet form at 224x224 (global pooling
@@ -19,7 +21,7 @@ from mmca.utils.complexity import PAPER_IMAGENET, complexity, imagenet_model
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.split('\n')[0],
+        description=__doc__.split('\n\n')[0].replace('\n', ' '),
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument('config', nargs='?', help='model config file')
@@ -37,7 +39,8 @@ def parse_args() -> argparse.Namespace:
 
 
 def row(name: str, info: dict, paper=None) -> str:
-    cells = [name, f'{info["params"] / 1e6:.3f}M', f'{info["madds"] / 1e6:.1f}M']
+    cells = [name, f'{info["params"] / 1e6:.3f}M',
+             f'{info["madds"] / 1e6:.1f}M']
     if paper is not None:
         cells += [f'{paper[0]}M', f'{paper[1]}M', f'{paper[2]}']
     return '| ' + ' | '.join(cells) + ' |'
@@ -55,13 +58,15 @@ def main() -> None:
                       paper))
         return
     if args.backbone:
-        attention = None if args.attention.lower() == 'none' else args.attention
+        attention = (None if args.attention.lower() == 'none'
+                     else args.attention)
         try:
             model = imagenet_model(args.backbone, attention)
         except KeyError as err:    # an unknown backbone or attention name
             raise InputError(err.args[0]) from None
         shape = tuple(args.shape or (224, 224))
-        name = f'{args.backbone} ({attention or "no attention"}, ImageNet form)'
+        name = (f'{args.backbone} ({attention or "no attention"}, '
+                'ImageNet form)')
     else:
         cfg = load_config(args.config, args.cfg_options)
         model = build_inference_model(cfg)

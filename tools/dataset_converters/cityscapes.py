@@ -1,4 +1,5 @@
-"""Make the ``*_gtFine_labelTrainIds.png`` maps mmseg trains on, for Cityscapes.
+"""Make the ``*_gtFine_labelTrainIds.png`` maps mmseg trains on, for
+Cityscapes.
 
   python tools/dataset_converters/cityscapes.py data/cityscapes [--nproc 2]
 
@@ -23,7 +24,8 @@ def convert_json_to_label(json_file: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0].replace('\n', ' '))
     parser.add_argument('cityscapes_path', help='data/cityscapes')
     parser.add_argument('--gt-dir', default='gtFine')
     parser.add_argument('--nproc', type=int, default=1, help='processes')
@@ -36,7 +38,8 @@ def main() -> None:
             f'{args.cityscapes_path}/{{leftImg8bit,gtFine}}/{{train,val}}/'
             '<city>/ (gtFine_trainvaltestfinal.zip and '
             'leftImg8bit_trainvaltest.zip from cityscapes-dataset.com).')
-    polygons = sorted(str(p) for p in gt_dir.glob('*/*/*_gtFine_polygons.json'))
+    polygons = sorted(str(p)
+                      for p in gt_dir.glob('*/*/*_gtFine_polygons.json'))
     if not polygons:
         raise InputError(f'no *_gtFine_polygons.json under {gt_dir}')
     if args.nproc > 1:

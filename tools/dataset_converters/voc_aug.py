@@ -1,6 +1,7 @@
 """Add the SBD augmented training set to Pascal VOC 2012, as mmseg lays it out.
 
-  python tools/dataset_converters/voc_aug.py data/VOCdevkit data/VOCdevkit/VOCaug [--nproc 2]
+  python tools/dataset_converters/voc_aug.py data/VOCdevkit \
+      data/VOCdevkit/VOCaug [--nproc 2]
 
 Turns SBD's ``dataset/cls/*.mat`` class maps into palette PNGs in
 ``VOC2012/SegmentationClassAug`` (VOC2012's own ``SegmentationClass`` maps
@@ -19,6 +20,7 @@ from scipy.io import loadmat
 from mmca.cli import run_tool
 from mmca.utils import InputError
 from mmca.utils.voc_palette import voc_palette
+
 
 def save_palette_png(labels: np.ndarray, path: Path) -> None:
     image = Image.fromarray(labels.astype(np.uint8), mode='P')

@@ -22,9 +22,9 @@ from mmengine.config import DictAction
 
 from mmca.apis import config_input_size, load_inference_model
 from mmca.cli import load_config, run_tool
-from mmca.utils import InputError
 from mmca.deployment import (BACKENDS, BackendUnavailable,
                              DeploymentCheckError, TensorOutputs, deploy)
+from mmca.utils import InputError
 
 
 def parse_args(default_backend: str = None) -> argparse.Namespace:

@@ -23,9 +23,8 @@ from typing import Dict, List
 import torch
 
 from mmca.cli import run_tool
-from mmca.utils import InputError
 from mmca.models import MobileNetV2CA
-from mmca.utils import compare_state_dicts, load_weights
+from mmca.utils import InputError, compare_state_dicts, load_weights
 
 NUM_CLASSES, FEATURES = 1000, 1280
 
@@ -68,8 +67,10 @@ def convert(src: Dict[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
             table = FIRST_BLOCK if block == 1 else EXPANDING_BLOCK
             layer = '.'.join(parts[3:-1])
             if block > len(blocks) or layer not in table:
-                raise KeyError(f'unexpected key {key} in the source checkpoint')
-            dst[f'backbone.{blocks[block - 1]}.{table[layer]}.{parts[-1]}'] = value
+                raise KeyError(f'unexpected key {key} in the source '
+                               'checkpoint')
+            dst[f'backbone.{blocks[block - 1]}.{table[layer]}.'
+                f'{parts[-1]}'] = value
         elif parts[0] == 'conv':
             name = {'0': 'conv2.conv', '1': 'conv2.bn'}[parts[1]]
             dst[f'backbone.{name}.{parts[-1]}'] = value

@@ -45,7 +45,8 @@ class NCNNBackend(Backend):
             # fp16=0: ncnn's weights in float32, as PyTorch's.
             command = [pnnx.EXEC_PATH, traced_path, f'inputshape=[{shape}]f32',
                        'fp16=0', f'ncnnparam={stem}.param',
-                       f'ncnnbin={stem}.bin', 'ncnnpy=' + osp.join(tmp, 'n.py'),
+                       f'ncnnbin={stem}.bin',
+                       'ncnnpy=' + osp.join(tmp, 'n.py'),
                        'pnnxparam=' + osp.join(tmp, 'p.param'),
                        'pnnxbin=' + osp.join(tmp, 'p.bin'),
                        'pnnxpy=' + osp.join(tmp, 'p.py'),
@@ -79,4 +80,3 @@ class NCNNBackend(Backend):
                         for name in outputs]
 
         return run
-

@@ -140,4 +140,3 @@ class ONNXRuntimeBackend(Backend):
                 op = event['args']['op_name']
                 totals[op] = totals.get(op, 0.) + event['dur'] / 1e3 / runs
         return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
-

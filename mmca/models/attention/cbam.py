@@ -18,10 +18,12 @@ class CBAM(BaseModule):
     Channel attention, then spatial attention (paper eq. 2, 3):
 
     .. math::
-        g^c = \sigma(\mathrm{MLP}(\mathrm{AvgPool}(x)) + \mathrm{MLP}(\mathrm{MaxPool}(x))),
+        g^c = \sigma(\mathrm{MLP}(\mathrm{AvgPool}(x))
+        + \mathrm{MLP}(\mathrm{MaxPool}(x))),
         \quad x' = x \cdot g^c,
 
-        g^s = \sigma(\mathrm{BN}(f^{k \times k}([\mathrm{mean}_c(x'), \max_c(x')]))),
+        g^s = \sigma(\mathrm{BN}(f^{k \times k}(
+        [\mathrm{mean}_c(x'), \max_c(x')]))),
         \quad y = x' \cdot g^s,
 
     with :math:`g^c` of shape (N, C, 1, 1), :math:`g^s` of shape (N, 1, H, W)

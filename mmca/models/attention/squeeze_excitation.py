@@ -1,4 +1,5 @@
-"""Squeeze-and-excitation (Hu, Shen, Sun, CVPR 2018), as compared in the CA paper."""
+"""Squeeze-and-excitation (Hu, Shen, Sun, CVPR 2018), as compared in the CA
+paper."""
 from typing import Optional
 
 import torch
@@ -13,7 +14,8 @@ from .recording import GateRecorder
 
 @MODELS.register_module()
 class SqueezeExcitation(BaseModule):
-    r"""Squeeze-and-excitation block with the interface of :class:`CoordAttention`.
+    r"""Squeeze-and-excitation block with the interface of
+    :class:`CoordAttention`.
 
     .. math::
         z = \frac{1}{HW} \sum_{i, j} x(i, j), \quad

@@ -1,4 +1,5 @@
-"""What MobileNetV2CA and MobileNeXtCA share: a stem, stages, and their outputs."""
+"""What MobileNetV2CA and MobileNeXtCA share: a stem, stages, and their
+outputs."""
 from typing import List, Sequence, Tuple
 
 import torch
@@ -10,7 +11,8 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmca.utils.typing import OptMultiConfig
 
 
-def make_divisible(value: float, divisor: int = 8, min_ratio: float = 0.9) -> int:
+def make_divisible(value: float, divisor: int = 8,
+                   min_ratio: float = 0.9) -> int:
     """Round ``value`` to a multiple of ``divisor`` losing at most 10%."""
     new_value = max(divisor, int(value + divisor / 2) // divisor * divisor)
     return new_value + divisor if new_value < min_ratio * value else new_value
@@ -70,7 +72,8 @@ class StagedBackbone(BaseModule):
     def build_stem(self, widen_factor: float, **layer_cfgs) -> int:
         """Build ``conv1``, the stride-2 3x3 stem; return its width."""
         channels = make_divisible(32 * widen_factor)
-        self.conv1 = ConvModule(3, channels, 3, stride=2, padding=1, **layer_cfgs)
+        self.conv1 = ConvModule(3, channels, 3, stride=2, padding=1,
+                                **layer_cfgs)
         return channels
 
     def stage_settings(self, strides: Sequence[int],

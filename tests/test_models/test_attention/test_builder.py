@@ -12,7 +12,8 @@ def test_builds_each_registered_type_for_the_given_width():
         module = build_attention(dict(type=name, reduction=16), 64)
         assert type(module) is cls
         assert module.in_channels == 64 and module.mid_channels == 8
-    assert set(ATTENTION_TYPES) == {'CoordAttention', 'SqueezeExcitation', 'CBAM'}
+    assert set(ATTENTION_TYPES) == {'CoordAttention', 'SqueezeExcitation',
+                                    'CBAM'}
 
 
 def test_none_means_no_attention():

@@ -99,7 +99,7 @@ def test_norm_and_act_come_from_configs():
 
 
 @pytest.mark.parametrize('shape', SHAPES + [(8, 960, 10, 10), (1, 576, 20, 20),
-                                     (1, 40, 23, 70), (2, 13, 5, 33)])
+                                            (1, 40, 23, 70), (2, 13, 5, 33)])
 @pytest.mark.parametrize('channels_last', [False, True])
 def test_inference_with_bn_folded_matches_plain_formulation(
         shape, channels_last):

@@ -74,8 +74,8 @@ def test_ca_gates_times_input_reproduce_the_output(path, channels_last,
 
 
 @pytest.mark.parametrize('channels_last', [False, True])
-@pytest.mark.parametrize('input_act', [None, nn.ReLU6()], ids=['no-act',
-                                                              'ReLU6'])
+@pytest.mark.parametrize('input_act', [None, nn.ReLU6()],
+                         ids=['no-act', 'ReLU6'])
 def test_recording_takes_the_same_path_and_changes_no_output(
         channels_last, input_act):
     """The compiled op also runs while recording: the outputs are equal to

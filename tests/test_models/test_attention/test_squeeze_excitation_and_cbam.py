@@ -18,7 +18,8 @@ def test_se_matches_plain_formulation():
     assert module.mid_channels == 8          # max(8, 48 // 24)
     x = torch.randn(2, 48, 5, 9)
     z = F.adaptive_avg_pool2d(x, 1).flatten(1)                       # N, C
-    hidden = F.relu6(z @ module.conv1.weight.flatten(1).t() + module.conv1.bias)
+    hidden = F.relu6(z @ module.conv1.weight.flatten(1).t()
+                     + module.conv1.bias)
     gate = torch.sigmoid(hidden @ module.conv2.weight.flatten(1).t()
                          + module.conv2.bias)
     torch.testing.assert_close(module(x), x * gate[:, :, None, None])
@@ -32,8 +33,10 @@ def test_cbam_matches_plain_formulation():
     x = torch.randn(2, 32, 6, 7)
 
     def mlp(v):
-        w1, b1 = module.channel_mlp[0].weight.flatten(1), module.channel_mlp[0].bias
-        w2, b2 = module.channel_mlp[2].weight.flatten(1), module.channel_mlp[2].bias
+        w1, b1 = (module.channel_mlp[0].weight.flatten(1),
+                  module.channel_mlp[0].bias)
+        w2, b2 = (module.channel_mlp[2].weight.flatten(1),
+                  module.channel_mlp[2].bias)
         return F.relu(v @ w1.t() + b1) @ w2.t() + b2
 
     channel_gate = torch.sigmoid(
@@ -42,13 +45,15 @@ def test_cbam_matches_plain_formulation():
     x1 = x * channel_gate[:, :, None, None]
     pooled = torch.stack([x1.mean(1), x1.max(1).values], dim=1)
     s = F.conv2d(pooled, module.spatial_conv.conv.weight, padding=3)
-    s = (s - 0.1) / torch.sqrt(torch.tensor(1.5) + bn.eps) * bn.weight[0] + bn.bias[0]
+    s = ((s - 0.1) / torch.sqrt(torch.tensor(1.5) + bn.eps) * bn.weight[0]
+         + bn.bias[0])
     torch.testing.assert_close(module(x), x1 * torch.sigmoid(s),
                                atol=1e-5, rtol=1e-5)
 
 
 @pytest.mark.parametrize('cls', [CoordAttention, SqueezeExcitation, CBAM])
-@pytest.mark.parametrize('shape', [(1, 24, 1, 1), (2, 24, 1, 7), (2, 24, 9, 4)])
+@pytest.mark.parametrize('shape',
+                         [(1, 24, 1, 1), (2, 24, 1, 7), (2, 24, 9, 4)])
 def test_same_interface_any_shape(cls, shape):
     module = cls(in_channels=24, reduction=8, min_channels=8, init_cfg=None)
     assert module.mid_channels == 8

@@ -10,7 +10,8 @@ OS16 = dict(strides=(1, 2, 2, 2, 1, 1, 1), dilations=(1, 1, 1, 1, 1, 2, 2))
 
 
 def imagenet_params(**kwargs):
-    return count_params(ClassificationForm(MobileNetV2CA(out_indices=(7, ), **kwargs)))
+    return count_params(
+        ClassificationForm(MobileNetV2CA(out_indices=(7, ), **kwargs)))
 
 
 def test_imagenet_sizes_are_the_papers():
@@ -18,7 +19,8 @@ def test_imagenet_sizes_are_the_papers():
     assert imagenet_params(attention=None) == 3_504_872
     assert imagenet_params() == 3_950_648
     for attention in ('SqueezeExcitation', 'CBAM'):
-        assert abs(imagenet_params(attention=dict(type=attention)) - 3.89e6) < 5e3
+        assert abs(imagenet_params(attention=dict(type=attention))
+                   - 3.89e6) < 5e3
 
 
 def test_detection_outputs_at_mmdet_indices():
@@ -45,18 +47,22 @@ def test_output_stride_through_strides_and_dilations(setting, size):
 def test_odd_input_sizes():
     model = MobileNetV2CA(out_indices=(4, 6), **OS8).eval()
     outs = model(torch.randn(2, 3, 97, 131))
-    assert [tuple(o.shape) for o in outs] == [(2, 96, 13, 17), (2, 320, 13, 17)]
+    assert [tuple(o.shape) for o in outs] == [(2, 96, 13, 17),
+                                              (2, 320, 13, 17)]
 
 
 def test_attention_after_depthwise_of_every_expanding_block():
     model = MobileNetV2CA()
-    blocks = [b for name in model.stage_names[:7] for b in getattr(model, name)]
+    blocks = [b for name in model.stage_names[:7]
+              for b in getattr(model, name)]
     assert len(blocks) == 17
     assert blocks[0].attention is None and blocks[0].expand_conv is None
     for block in blocks[1:]:
         assert isinstance(block.attention, CoordAttention)
-        assert block.attention.in_channels == block.depthwise_conv.conv.out_channels
-    assert all(b.attention is None for b in MobileNetV2CA(attention=None).modules()
+        assert (block.attention.in_channels
+                == block.depthwise_conv.conv.out_channels)
+    assert all(b.attention is None
+               for b in MobileNetV2CA(attention=None).modules()
                if hasattr(b, 'attention'))
 
 
@@ -85,7 +91,8 @@ def test_frozen_stages_and_norm_eval():
         assert all(not p.requires_grad for p in module.parameters())
         assert not any(m.training for m in module.modules())
     assert all(p.requires_grad for p in model.layer3.parameters())
-    assert all(not m.training for m in model.modules() if isinstance(m, _BatchNorm))
+    assert all(not m.training for m in model.modules()
+               if isinstance(m, _BatchNorm))
     assert model.layer3[0].depthwise_conv.conv.training
 
 
@@ -98,8 +105,10 @@ def test_with_cp_gives_same_outputs_and_gradients():
     out_a, = plain(x)
     out_b, = checkpointed(x)
     torch.testing.assert_close(out_a, out_b)
-    grad_a = torch.autograd.grad(out_a.sum(), plain.layer2[0].expand_conv.conv.weight)
-    grad_b = torch.autograd.grad(out_b.sum(), checkpointed.layer2[0].expand_conv.conv.weight)
+    grad_a = torch.autograd.grad(out_a.sum(),
+                                 plain.layer2[0].expand_conv.conv.weight)
+    grad_b = torch.autograd.grad(
+        out_b.sum(), checkpointed.layer2[0].expand_conv.conv.weight)
     torch.testing.assert_close(grad_a, grad_b)
 
 
@@ -139,7 +148,8 @@ def test_attention_own_norm_wins_and_default_is_bn():
                           attention=dict(type='CoordAttention',
                                          norm_cfg=dict(type='BN')))
     assert type(model.layer2[0].attention.bn1) is torch.nn.BatchNorm2d
-    assert isinstance(model.layer2[0].depthwise_conv.bn, torch.nn.SyncBatchNorm)
+    assert isinstance(model.layer2[0].depthwise_conv.bn,
+                      torch.nn.SyncBatchNorm)
     plain = MobileNetV2CA(out_indices=(2, ))
     assert type(plain.layer2[0].attention.bn1) is torch.nn.BatchNorm2d
 
@@ -170,6 +180,7 @@ def test_zero_init_residual_keeps_pretrained_weights(tmp_path):
     path = tmp_path / 'backbone.pth'
     torch.save({'state_dict': source.state_dict()}, path)
     model = MobileNetV2CA(out_indices=(3, ), zero_init_residual=True,
-                          init_cfg=dict(type='Pretrained', checkpoint=str(path)))
+                          init_cfg=dict(type='Pretrained',
+                                        checkpoint=str(path)))
     model.init_weights()
     assert torch.all(model.layer3[1].linear_conv.bn.weight == 0.5)

@@ -7,7 +7,8 @@ from mmca.utils.complexity import ClassificationForm, count_params
 
 
 def imagenet_params(**kwargs):
-    return count_params(ClassificationForm(MobileNeXtCA(out_indices=(7, ), **kwargs)))
+    return count_params(
+        ClassificationForm(MobileNeXtCA(out_indices=(7, ), **kwargs)))
 
 
 def test_imagenet_sizes_are_the_papers():
@@ -28,7 +29,8 @@ def test_stage_outputs_and_strides():
 def test_block_structure_of_the_release():
     model = MobileNeXtCA(out_indices=(7, ))
     blocks = [b for name in model.stage_names for b in getattr(model, name)]
-    assert len(blocks) == 20 and all(isinstance(b, SandglassBlock) for b in blocks)
+    assert len(blocks) == 20 and all(isinstance(b, SandglassBlock)
+                                     for b in blocks)
     # first block of stages 2..6 changes width: no first depthwise conv, and
     # no second one where it keeps the stride (stages 4 and 6)
     transitions = {3: True, 6: True, 9: False, 13: True, 17: False}
@@ -36,15 +38,19 @@ def test_block_structure_of_the_release():
         if index in transitions:
             assert block.depthwise_conv1 is None
             assert (block.depthwise_conv2 is not None) == transitions[index]
-            assert block.attention.in_channels == block.expand_conv.conv.out_channels
+            assert (block.attention.in_channels
+                    == block.expand_conv.conv.out_channels)
         else:
-            assert block.depthwise_conv1 is not None and block.depthwise_conv2 is not None
-            assert block.attention.in_channels == block.depthwise_conv1.conv.out_channels
+            assert (block.depthwise_conv1 is not None
+                    and block.depthwise_conv2 is not None)
+            assert (block.attention.in_channels
+                    == block.depthwise_conv1.conv.out_channels)
         assert isinstance(block.attention, CoordAttention)
     residual = [i for i, b in enumerate(blocks, start=1) if b.use_res_connect]
     assert residual == [4, 5, 7, 8, 10, 11, 12, 14, 15, 16, 18, 19]
     # the waist: in / 6, but at least out / 6 rounded to 16
-    assert [b.reduce_conv.conv.out_channels for b in blocks[:3]] == [16, 32, 32]
+    assert [b.reduce_conv.conv.out_channels
+            for b in blocks[:3]] == [16, 32, 32]
 
 
 def test_output_stride_8_for_segmentation():
@@ -52,7 +58,8 @@ def test_output_stride_8_for_segmentation():
                          dilations=(1, 1, 1, 2, 2, 4, 4, 4),
                          out_indices=(2, 7)).eval()
     outs = model(torch.randn(1, 3, 128, 160))
-    assert [tuple(o.shape) for o in outs] == [(1, 192, 16, 20), (1, 1280, 16, 20)]
+    assert [tuple(o.shape) for o in outs] == [(1, 192, 16, 20),
+                                              (1, 1280, 16, 20)]
 
 
 def test_stride_2_needs_the_second_depthwise_conv():

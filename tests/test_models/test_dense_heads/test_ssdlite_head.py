@@ -36,10 +36,12 @@ def test_ssdlite_head_predicts_softmax_scores():
     torch.manual_seed(0)
     head = SSDLiteHead(**HEAD).eval()
     cls_scores, bbox_preds = head(FEATS)
-    result, = head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=META)
+    result, = head.predict_by_feat(cls_scores, bbox_preds,
+                                   batch_img_metas=META)
     assert isinstance(result, InstanceData)
     assert 0 < len(result.scores) <= 10
     # the best score is the softmax over 3 classes + background of one prior
-    probs = torch.cat([s.permute(0, 2, 3, 1).reshape(-1, 4) for s in cls_scores]).softmax(-1)
+    probs = torch.cat([s.permute(0, 2, 3, 1).reshape(-1, 4)
+                       for s in cls_scores]).softmax(-1)
     torch.testing.assert_close(result.scores.max(), probs[:, :3].max())
     assert result.labels.max() < 3

@@ -65,6 +65,7 @@ class RecordingAttention(torch.nn.Module):
 @pytest.mark.parametrize('capable', [True, False])
 def test_the_capability_not_the_class_decides_who_applies_the_act(capable):
     from mmcv.cnn import ConvModule
+
     from mmca.models.layers.conv_attention import conv_attention
     conv = ConvModule(4, 4, 3, padding=1, act_cfg=dict(type='ReLU6')).eval()
     attention = RecordingAttention(capable)
