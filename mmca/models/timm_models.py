@@ -43,7 +43,7 @@ from timm.models import (build_model_with_cfg, clean_state_dict,
 from timm.models._features import feature_take_indices
 
 from mmca.utils import compare_state_dicts, load_checkpoint_safely
-from mmca.utils.typing import OptConfigType
+from mmca.utils.typing_utils import OptConfigType
 
 __all__ = ['MobileNetCAClassifier']
 

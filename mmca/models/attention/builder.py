@@ -5,7 +5,7 @@ from typing import Optional
 import torch.nn as nn
 from mmengine.registry import MODELS
 
-from mmca.utils.typing import OptConfigType
+from mmca.utils.typing_utils import OptConfigType
 
 #: The attention types mmca ships; any other MODELS module whose constructor
 #: takes ``in_channels`` and keeps the shape of its input works as well.

@@ -7,7 +7,7 @@ from mmcv.cnn import ConvModule, build_activation_layer
 from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 
-from mmca.utils.typing import ConfigType, OptMultiConfig
+from mmca.utils.typing_utils import ConfigType, OptMultiConfig
 from .recording import GateRecorder
 
 

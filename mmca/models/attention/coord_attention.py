@@ -13,7 +13,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmca.ops import (coord_attention_inference, coord_gate, fuses_inference,
                       is_exporting, strip_mean, takes_input_act)
-from mmca.utils.typing import ConfigType, OptMultiConfig
+from mmca.utils.typing_utils import ConfigType, OptMultiConfig
 from .export_form import CAExportForm
 from .recording import GateRecorder
 

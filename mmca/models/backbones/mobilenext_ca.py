@@ -6,7 +6,7 @@ import torch.nn as nn
 from mmengine.registry import MODELS
 
 from mmca.models.layers import SandglassBlock
-from mmca.utils.typing import ConfigType, OptConfigType, OptMultiConfig
+from mmca.utils.typing_utils import ConfigType, OptConfigType, OptMultiConfig
 from .staged_backbone import StagedBackbone, make_divisible
 
 

@@ -8,7 +8,7 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmca.utils.typing import OptMultiConfig
+from mmca.utils.typing_utils import OptMultiConfig
 
 
 def make_divisible(value: float, divisor: int = 8,

@@ -8,7 +8,7 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 
 from mmca.models.attention import build_attention
-from mmca.utils.typing import ConfigType, OptConfigType, OptMultiConfig
+from mmca.utils.typing_utils import ConfigType, OptConfigType, OptMultiConfig
 from .conv_attention import conv_attention
 
 
