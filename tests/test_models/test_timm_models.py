@@ -14,13 +14,12 @@ import os.path as osp
 
 import numpy as np
 import pytest
+import timm
 import torch
 
-timm = pytest.importorskip('timm')
-
-import mmca  # noqa: E402,F401
-from mmca.models.timm_models import MobileNetCAClassifier  # noqa: E402
-from mmca.utils import UnsafeCheckpointError  # noqa: E402
+import mmca  # noqa: F401
+from mmca.models.timm_models import MobileNetCAClassifier
+from mmca.utils import UnsafeCheckpointError
 
 # timm name: the mmpretrain config whose classifier has the same weights.
 CONFIGS = {
@@ -38,7 +37,6 @@ VARIANT_BACKBONES = {variant: 'MobileNeXtCA' if 'mobilenext' in variant
 
 @pytest.fixture(scope='module')
 def build_mmpretrain_classifier(repo_root):
-    pytest.importorskip('mmpretrain')
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import MODELS

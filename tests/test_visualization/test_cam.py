@@ -12,8 +12,6 @@ from mmca.utils import InputError
 from mmca.visualization import (cam_overlay, class_activation_map,
                                 default_target_layer, named_layers)
 
-pytest.importorskip('pytorch_grad_cam')
-
 CLS_CONFIG = 'configs/demo/mbv2_ca_shapes_cls.py'
 SEG_CONFIG = 'configs/demo/deeplabv3_mbv2_ca_shapes.py'
 
