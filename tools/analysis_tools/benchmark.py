@@ -38,7 +38,7 @@ from mmca.benchmark import (BLOCK_SHAPES, EVAL_GOALS, KERNELS, TRAIN_GOALS,
                             benchmark_models)
 from mmca.cli import load_config, run_tool
 from mmca.deployment import (BACKENDS, BackendUnavailable, TensorOutputs,
-                             export_to_backend)
+                             compare_with_pytorch, export_to_backend)
 from mmca.models.attention.export_form import CAExportForm
 from mmca.ops import load_ops
 from mmca.utils import InputError, keep_freed_host_memory
@@ -165,13 +165,22 @@ def print_kernels(rows: List[Dict]) -> None:
 def print_models(result: Dict, names: List[str]) -> None:
     config, baseline = names
     print(f'{config}\n  over {baseline}\n')
+    deployed = any('parity' in row for row in result['batches'].values())
+    parity = (' max abs diff to PyTorch, of outputs up to (model / '
+              'baseline) |' if deployed else '')
     print('| batch | latency ratio | ms (model / baseline) | images/s '
-          '(model / baseline) |\n|---|---|---|---|')
+          '(model / baseline) |' + parity + '\n|---|---|---|---|' +
+          ('---|' if deployed else ''))
     for batch, row in result['batches'].items():
         ms, ips = row['ms'], row['images_per_s']
+        diffs = ' / '.join(
+            '{max_abs_diff:.1e} of {max_abs_output:.2g}'.format(
+                **row['parity'][name]) for name in names) \
+            if 'parity' in row else ''
         print(f'| {batch} | {row["ratio"][config]:.3f} | '
               f'{ms[config]:.1f} / {ms[baseline]:.1f} | '
-              f'{ips[config]:.1f} / {ips[baseline]:.1f} |')
+              f'{ips[config]:.1f} / {ips[baseline]:.1f} |' +
+              (f' {diffs} |' if diffs else ''))
 
 
 def print_profiles(profiles: Dict, names: List[str], batch: int,
@@ -286,6 +295,12 @@ def main() -> None:
                         first_paths = dict(paths)
                 batches.update(benchmark_deployed_models(
                     sessions, args.baseline, shape, [batch], **timing))
+                # the timed files against PyTorch, on one random input
+                batches[batch]['parity'] = {
+                    name: next(iter(compare_with_pytorch(
+                        TensorOutputs(models[name]), sessions[name],
+                        [(batch, 3, *shape)]).values()))
+                    for name in names}
             stem += f'_{args.backend}' + ('_static' if static else '')
             if args.ca_form:
                 form = args.ca_form
