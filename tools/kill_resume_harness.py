@@ -21,40 +21,10 @@ and exits 1 if any check failed. Each attempt's output is kept as
 three demo configs.
 """
 import argparse
-import os
-import os.path as osp
-import random
-import re
-import signal
-import subprocess
 import sys
-import time
-from dataclasses import dataclass
-from typing import List, Optional
 
-from mmengine.config import DictAction
-
-from mmca.cli import load_config, run_tool
-from mmca.engine import last_checkpoint_record, read_last_checkpoint
-from mmca.utils import (BrokenCheckpointError, InputError, is_temp_file,
-                        load_checkpoint_safely)
-
-TRAIN = osp.join(osp.dirname(osp.abspath(__file__)), 'train.py')
-POLL_SECONDS = 0.002
-
-
-@dataclass
-class Attempt:
-    """One run of tools/train.py and how it ended."""
-    number: int
-    seconds: float = 0.0
-    phase: str = ''
-    resumed_from: str = '-'
-    problems: Optional[List[str]] = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+from mmca.cli import run_tool
+from mmca.testing import attempts_table, kill_and_resume, passed
 
 
 def parse_args() -> argparse.Namespace:
@@ -79,187 +49,12 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = load_config(args.config, _parse_options(args.cfg_options))
-    if osp.isdir(args.work_dir) and os.listdir(args.work_dir):
-        raise InputError(f'--work-dir {args.work_dir} is not empty; the '
-                         'harness starts a run from scratch')
-    os.makedirs(args.work_dir, exist_ok=True)
-    by_epoch = 'max_epochs' in cfg.train_cfg
-    final = cfg.train_cfg.max_epochs if by_epoch else cfg.train_cfg.max_iters
-    rng = random.Random(args.seed)
-
-    attempts = []
-    expected_start = None
-    for number in range(1, args.kills + 2):
-        attempt = Attempt(number)
-        mode = ('finish' if number > args.kills else
-                'write' if number % 2 == 0 else 'random')
-        returncode = run_attempt(args, attempt, mode, rng)
-        attempt.resumed_from = _resumed_from(args.work_dir, number)
-        problems = _check_work_dir(args.work_dir)
-        if number > 1 and attempt.resumed_from != (expected_start or '-'):
-            problems.append(f'resumed from {attempt.resumed_from}, but '
-                            f'last_checkpoint named {expected_start}')
-        if returncode not in (0, -signal.SIGKILL):
-            problems.append(f'train.py exited with status {returncode}')
-        expected_start = read_last_checkpoint(args.work_dir)
-        if mode == 'finish' or returncode == 0:
-            problems += _check_finished(args.work_dir, returncode, final,
-                                        'epoch' if by_epoch else 'iter')
-        attempt.problems = problems
-        attempts.append(attempt)
-        if returncode == 0 or problems:
-            break
-    print_table(attempts)
-    if not all(attempt.ok for attempt in attempts) or \
-            attempts[-1].phase != 'finished':
+    attempts = kill_and_resume(args.config, args.work_dir, args.kills,
+                               args.seed, args.max_delay, args.timeout,
+                               args.cfg_options)
+    print(attempts_table(attempts))
+    if not passed(attempts):
         sys.exit(1)
-
-
-def _parse_options(options: List[str]) -> dict:
-    """``--cfg-options`` as train.py's DictAction reads them."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--options', nargs='+', action=DictAction, default={})
-    args = ['--options', *options] if options else []
-    return parser.parse_args(args).options
-
-
-def run_attempt(args, attempt: Attempt, mode: str,
-                rng: random.Random) -> int:
-    """Run train.py once; SIGKILL it as ``mode`` says. Its exit status."""
-    command = [sys.executable, TRAIN, args.config, '--work-dir',
-               args.work_dir]
-    if attempt.number > 1:
-        command.append('--resume')
-    if args.cfg_options:
-        command += ['--cfg-options', *args.cfg_options]
-    log_path = osp.join(args.work_dir, f'harness_attempt_{attempt.number}.log')
-    env = dict(os.environ, PYTHONUNBUFFERED='1')
-    start = time.monotonic()
-    resumed_at = read_last_checkpoint(args.work_dir)
-    # a killed attempt's temporary file stays until the next one cleans up
-    stale = set(_temp_files(args.work_dir))
-    kill_at = None
-    with open(log_path, 'w') as log:
-        process = subprocess.Popen(command, stdout=log,
-                                   stderr=subprocess.STDOUT, env=env,
-                                   start_new_session=True)
-        while process.poll() is None:
-            now = time.monotonic()
-            if now - start > args.timeout:
-                return _kill(process, attempt, start, 'timed out')
-            temp = [name for name in _temp_files(args.work_dir)
-                    if name not in stale]
-            if mode == 'write' and temp:
-                return _kill(process, attempt, start,
-                             f'checkpoint write ({temp[0]})')
-            if mode == 'random':
-                # armed once this attempt saved a checkpoint, so that every
-                # attempt makes progress and the next one has one to resume
-                if kill_at is None and \
-                        read_last_checkpoint(args.work_dir) != resumed_at:
-                    kill_at = now + rng.uniform(0, args.max_delay)
-                if kill_at is not None and now >= kill_at:
-                    phase = (f'checkpoint write ({temp[0]})' if temp else
-                             _phase(log_path))
-                    return _kill(process, attempt, start, phase)
-            time.sleep(POLL_SECONDS)
-    attempt.seconds = time.monotonic() - start
-    attempt.phase = ('finished' if process.returncode == 0 else
-                     f'exited with status {process.returncode}')
-    return process.returncode
-
-
-def _kill(process: subprocess.Popen, attempt: Attempt, start: float,
-          phase: str) -> int:
-    os.killpg(process.pid, signal.SIGKILL)
-    attempt.seconds, attempt.phase = time.monotonic() - start, phase
-    process.wait()
-    return -signal.SIGKILL
-
-
-def _temp_files(work_dir: str) -> List[str]:
-    return [name for name in os.listdir(work_dir) if is_temp_file(name)]
-
-
-def _read(path: str) -> str:
-    with open(path, errors='replace') as file:
-        return file.read()
-
-
-def _phase(log_path: str) -> str:
-    """What the run was doing, from the last telling line of its log.
-
-    "around a save" is after the hook's "Saving checkpoint" line and before
-    the next logged iteration: the state dict being gathered, or the files
-    already in place (a temporary file on disk is reported instead).
-    """
-    markers = [('Checkpoints will be saved to', 'training'),
-               ('(train)', 'training'),
-               ('Saving checkpoint at', 'around a save'),
-               ('(val)', 'validation')]
-    last, phase = -1, 'start-up'
-    text = _read(log_path)
-    for marker, name in markers:
-        position = text.rfind(marker)
-        if position > last:
-            last, phase = position, name
-    return phase
-
-
-def _resumed_from(work_dir: str, number: int) -> str:
-    found = re.findall(r'Load checkpoint from (\S+)', _read(
-        osp.join(work_dir, f'harness_attempt_{number}.log')))
-    return found[-1] if found else '-'
-
-
-def _check_work_dir(work_dir: str) -> List[str]:
-    """The invariant after any kill: nothing partial where a reader looks."""
-    problems = []
-    named = read_last_checkpoint(work_dir)
-    if osp.exists(last_checkpoint_record(work_dir)) and named is None:
-        problems.append('last_checkpoint is empty')
-    elif named and not osp.isfile(named):
-        problems.append(f'last_checkpoint names {named}, which is missing')
-    for name in sorted(os.listdir(work_dir)):
-        if name.endswith('.pth'):
-            try:
-                load_checkpoint_safely(osp.join(work_dir, name), 'cpu')
-            except BrokenCheckpointError as err:
-                problems.append(f'{name}: {err.reason}')
-    return problems
-
-
-def _check_finished(work_dir: str, returncode: int, final: int,
-                    unit: str) -> List[str]:
-    if returncode != 0:
-        return ['the final run did not finish']
-    problems = []
-    named = read_last_checkpoint(work_dir)
-    if named is None or not osp.isfile(named):
-        return ['no last checkpoint after the final run']
-    reached = load_checkpoint_safely(named, 'cpu')['meta'].get(unit)
-    if reached != final:
-        problems.append(f'the last checkpoint is at {unit} {reached}, not '
-                        f'{final}')
-    leftover = _temp_files(work_dir)
-    if leftover:
-        problems.append(f'temporary files left: {", ".join(leftover)}')
-    return problems
-
-
-def print_table(attempts: List[Attempt]) -> None:
-    rows = [('kill', 'time (s)', 'phase', 'resumed from', 'ok')]
-    for attempt in attempts:
-        kill = 'final' if attempt.phase == 'finished' else str(attempt.number)
-        rows.append((kill, f'{attempt.seconds:.1f}', attempt.phase,
-                     osp.basename(attempt.resumed_from) or '-',
-                     'yes' if attempt.ok else
-                     'NO: ' + '; '.join(attempt.problems)))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        print('  '.join(cell.ljust(width) for cell, width
-                        in zip(row, widths)) + '  ' + row[4])
 
 
 if __name__ == '__main__':
