@@ -1,5 +1,4 @@
 import os
-import sys
 
 # tools/run_tests.sh runs a pytest-xdist worker per core. Most of the suite
 # is Python and process start-up, which one core serves; so each worker,
@@ -16,8 +15,6 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# The tools are scripts, not package modules; tests import their helpers.
-sys.path.insert(0, REPO_ROOT)
 torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
 
 

@@ -4,13 +4,14 @@ import cv2
 import numpy as np
 import pytest
 import torch
+# pytest's default (prepend) import mode puts this folder and tests/ (the
+# conftest.py folders) on sys.path
+from tiny_demo import CONFIGS, make_set, tiny_options
+from tool_process import run_tool
 
 from mmca.apis import build_inference_model
 from mmca.cli import load_config
 from mmca.models.attention import records_gates
-
-# pytest's default (prepend) import mode puts this folder on sys.path
-from tiny_demo import CONFIGS, make_set, run, tiny_options
 
 
 @pytest.fixture(scope='session')
@@ -39,9 +40,9 @@ def tiny_run(tiny_set, tmp_path_factory, repo_root):
     def get(task: str):
         if task not in work_dirs:
             work_dir = tmp_path_factory.mktemp(f'{task}_run')
-            result = run(['tools/train.py', CONFIGS[task],
-                          *tiny_options(task, tiny_set(task), work_dir)],
-                         repo_root)
+            result = run_tool(['tools/train.py', CONFIGS[task],
+                               *tiny_options(task, tiny_set(task), work_dir)],
+                              repo_root)
             assert result.returncode == 0, result.stderr[-3000:]
             work_dirs[task] = work_dir
         return work_dirs[task]

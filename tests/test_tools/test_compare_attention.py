@@ -3,15 +3,12 @@ a run per attention, read back from its own log, the table, JSON and
 plot, and runs kept on a second call. The table itself:
 tests/test_analysis/test_comparison_report.py."""
 import json
-import subprocess
-import sys
+
+import pytest
+from tool_process import run_tool
 
 TOOL = 'tools/analysis_tools/compare_attention.py'
-
-
-def run(args, cwd):
-    return subprocess.run([sys.executable, TOOL, *args], cwd=cwd,
-                          capture_output=True, text=True)
+pytestmark = pytest.mark.slow  # trains a run per attention
 
 
 def test_trains_each_attention_and_seed_then_tabulates(tiny_set, repo_root,
@@ -24,7 +21,7 @@ def test_trains_each_attention_and_seed_then_tabulates(tiny_set, repo_root,
                  for s in ('train', 'val', 'test')),
                'train_dataloader.batch_size=8', 'train_cfg.max_epochs=1',
                'train_cfg.val_interval=1']
-    first = run(options, repo_root)
+    first = run_tool([TOOL, *options], repo_root)
     assert first.returncode == 0, first.stderr[-3000:]
     assert first.stdout.count(': training') == 2
     assert 'ETA' in first.stdout          # from the second run on
@@ -49,7 +46,7 @@ def test_trains_each_attention_and_seed_then_tabulates(tiny_set, repo_root,
     assert '| ca |' in table and 'spread' in table
     assert (work / 'comparison.png').stat().st_size > 1000
 
-    again = run(options + ['--no-latency'], repo_root)
+    again = run_tool([TOOL, *options, '--no-latency'], repo_root)
     assert again.returncode == 0, again.stderr[-3000:]
     assert ': training' not in again.stdout
     assert again.stdout.count('kept from an earlier run') == 2

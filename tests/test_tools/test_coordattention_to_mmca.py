@@ -3,17 +3,16 @@
 The release (houqb/CoordAttention ``mbv2_ca.pth``) cannot be downloaded
 here, so ``ReleaseMBV2CA`` rebuilds its layout and computes its logits
 independently of mmca."""
-import subprocess
-import sys
-
 import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from tool_process import error_line, run_tool
 
 from mmca.models import MobileNetV2CA
 
 CONVERTER = 'tools/model_converters/coordattention_to_mmca.py'
+pytestmark = pytest.mark.slow  # each test starts the converter
 
 
 class ReleaseCA(nn.Module):
@@ -29,15 +28,18 @@ class ReleaseCA(nn.Module):
 
     def forward(self, x):
         h, w = x.shape[2:]
-        pooled = torch.cat([F.adaptive_avg_pool2d(x, (h, 1)),
-                            F.adaptive_avg_pool2d(x, (1, w)).transpose(2, 3)], 2)
+        pooled = torch.cat(
+            [F.adaptive_avg_pool2d(x, (h, 1)),
+             F.adaptive_avg_pool2d(x, (1, w)).transpose(2, 3)], 2)
         y = F.hardswish(self.bn1(self.conv1(pooled)))
         y_h, y_w = y.split([h, w], dim=2)
-        return x * self.conv2(y_h).sigmoid() * self.conv3(y_w).sigmoid().transpose(2, 3)
+        return (x * self.conv2(y_h).sigmoid()
+                * self.conv3(y_w).sigmoid().transpose(2, 3))
 
 
 def conv_bn(cin, cout, k=1, stride=1, groups=1, relu=True):
-    layers = [nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups, bias=False),
+    layers = [nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups,
+                        bias=False),
               nn.BatchNorm2d(cout)]
     return layers + [nn.ReLU6()] if relu else layers
 
@@ -52,8 +54,10 @@ class ReleaseBlock(nn.Module):
             layers = conv_bn(hidden, hidden, 3, stride, hidden) + conv_bn(
                 hidden, cout, relu=False)
         else:
-            layers = (conv_bn(cin, hidden) + conv_bn(hidden, hidden, 3, stride, hidden)
-                      + [ReleaseCA(hidden)] + conv_bn(hidden, cout, relu=False))
+            layers = (conv_bn(cin, hidden)
+                      + conv_bn(hidden, hidden, 3, stride, hidden)
+                      + [ReleaseCA(hidden)]
+                      + conv_bn(hidden, cout, relu=False))
         self.conv = nn.Sequential(*layers)
 
     def forward(self, x):
@@ -66,8 +70,9 @@ class ReleaseMBV2CA(nn.Module):
     def __init__(self):
         super().__init__()
         layers, cin = [nn.Sequential(*conv_bn(3, 32, 3, 2))], 32
-        for t, c, n, s in [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2],
-                           [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]]:
+        for t, c, n, s in [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2],
+                           [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2],
+                           [6, 320, 1, 1]]:
             for i in range(n):
                 layers.append(ReleaseBlock(cin, c, s if i == 0 else 1, t))
                 cin = c
@@ -107,8 +112,7 @@ def release(tmp_path_factory):
 
 
 def run_converter(repo_root, src, dst):
-    return subprocess.run([sys.executable, CONVERTER, str(src), str(dst)],
-                          cwd=repo_root, capture_output=True, text=True)
+    return run_tool([CONVERTER, str(src), str(dst)], repo_root)
 
 
 def classifier_from_config(repo_root):
@@ -142,7 +146,8 @@ def test_converted_checkpoint_gives_the_release_logits(release, tmp_path,
     assert (expected[0] - expected[1]).abs().max() > 0.5
 
 
-def test_detector_and_segmentor_load_through_init_cfg(release, tmp_path, repo_root):
+def test_detector_and_segmentor_load_through_init_cfg(release, tmp_path,
+                                                      repo_root):
     from mmengine.registry import MODELS
     _, src = release
     dst = tmp_path / 'mbv2_ca_mmca.pth'
@@ -172,8 +177,8 @@ def test_missing_key_is_named_in_mmca_terms(release, tmp_path, repo_root):
     src = tmp_path / 'incomplete.pth'
     torch.save(state, src)
     result = run_converter(repo_root, src, tmp_path / 'out.pth')
-    assert result.returncode != 0 and 'Traceback' not in result.stderr
-    assert '1 missing (backbone.layer3.1.attention.conv_h.weight)' in result.stderr
+    assert ('1 missing (backbone.layer3.1.attention.conv_h.weight)'
+            in error_line(result))
     assert not (tmp_path / 'out.pth').exists()
 
 
@@ -185,12 +190,11 @@ def test_wrong_layout_names_the_unexpected_key(state, tmp_path, repo_root):
     src = tmp_path / 'wrong.pth'
     torch.save(state, src)
     result = run_converter(repo_root, src, tmp_path / 'out.pth')
-    assert result.returncode != 0 and 'Traceback' not in result.stderr
-    assert f'unexpected key {next(iter(state))}' in result.stderr
+    assert f'unexpected key {next(iter(state))}' in error_line(result)
 
 
 def test_tools_test_evaluates_the_converted_release(release, tmp_path,
-                                                   repo_root):
+                                                    repo_root):
     """tools/test.py on the converted release scores what the release scores.
 
     The val images are 256x256, so the config's test pipeline (short side to
@@ -227,13 +231,12 @@ def test_tools_test_evaluates_the_converted_release(release, tmp_path,
     (root / 'train').mkdir()
     (root / 'meta' / 'train.txt').write_text('')
     out = tmp_path / 'preds.pkl'
-    result = subprocess.run(
-        [sys.executable, 'tools/test.py', 'configs/mbv2_ca_imagenet.py',
+    result = run_tool(
+        ['tools/test.py', 'configs/mbv2_ca_imagenet.py',
          str(dst), '--work-dir', str(tmp_path / 'work'), '--out', str(out),
          '--cfg-options', f'test_dataloader.dataset.data_root={root}',
          'test_dataloader.num_workers=0', 'test_dataloader.batch_size=3',
-         'test_dataloader.persistent_workers=False'],
-        cwd=repo_root, capture_output=True, text=True)
+         'test_dataloader.persistent_workers=False'], repo_root)
     assert result.returncode == 0, result.stderr[-3000:]
     assert 'accuracy/top1: 50.0000' in result.stdout + result.stderr
     import pickle

@@ -8,11 +8,13 @@ from typing import List
 import mmcv
 import numpy as np
 import pytest
-from tiny_demo import CONFIGS, last_checkpoint_name, run
+from tiny_demo import CONFIGS, last_checkpoint_name
+from tool_process import error_line, run_tool
 
 from mmca.datasets.shapes import SEG_PALETTE
 
 SCRIPT = 'demo/image_demo.py'
+pytestmark = pytest.mark.slow  # each test starts the demo on a tiny run
 #: Change of a channel above which a pixel counts as drawn on: re-encoding
 #: a JPEG moves pixels by less (34 at most on the generated images).
 DRAWN = 64
@@ -86,8 +88,9 @@ def test_draws_every_image_of_a_folder_under_its_name(
         shutil.copy(image, folder)
     (folder / 'notes.txt').write_text('not an image')
     out = tmp_path / 'out'
-    result = run([SCRIPT, str(folder), CONFIGS[task], str(checkpoint),
-                  '--out-dir', str(out), '--pred-score-thr', '0'], repo_root)
+    result = run_tool([SCRIPT, str(folder), CONFIGS[task], str(checkpoint),
+                       '--out-dir', str(out), '--pred-score-thr', '0'],
+                      repo_root)
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(p.name for p in out.iterdir()) == sorted(
         p.name for p in images)
@@ -101,8 +104,9 @@ def test_draws_a_single_image(task, checkpoint_of, val_images, tmp_path,
     checkpoint = checkpoint_of(task)
     image = val_images(task)[0]
     out = tmp_path / 'out'
-    result = run([SCRIPT, str(image), CONFIGS[task], str(checkpoint),
-                  '--out-dir', str(out), '--pred-score-thr', '0'], repo_root)
+    result = run_tool([SCRIPT, str(image), CONFIGS[task], str(checkpoint),
+                       '--out-dir', str(out), '--pred-score-thr', '0'],
+                      repo_root)
     assert result.returncode == 0, result.stderr[-3000:]
     assert [p.name for p in out.iterdir()] == [image.name]
     assert str(out / image.name) in result.stdout
@@ -112,10 +116,10 @@ def test_draws_a_single_image(task, checkpoint_of, val_images, tmp_path,
 def test_detection_draws_no_box_scored_below_the_threshold(
         checkpoint_of, val_images, tmp_path, repo_root):
     image = val_images('det')[0]
-    result = run([SCRIPT, str(image), CONFIGS['det'],
-                  str(checkpoint_of('det')),
-                  '--out-dir', str(tmp_path), '--pred-score-thr', '1'],
-                 repo_root)
+    result = run_tool([SCRIPT, str(image), CONFIGS['det'],
+                       str(checkpoint_of('det')),
+                       '--out-dir', str(tmp_path), '--pred-score-thr', '1'],
+                      repo_root)
     assert result.returncode == 0, result.stderr[-3000:]
     picture = mmcv.imread(tmp_path / image.name)
     assert difference(picture, mmcv.imread(image)).mean() < JPEG_NOISE
@@ -124,22 +128,13 @@ def test_detection_draws_no_box_scored_below_the_threshold(
 def test_without_checkpoint_warns_once_of_random_weights(val_images, tmp_path,
                                                          repo_root):
     image = val_images('cls')[0]
-    result = run([SCRIPT, str(image), CONFIGS['cls'], '--out-dir',
-                  str(tmp_path)], repo_root)
+    result = run_tool([SCRIPT, str(image), CONFIGS['cls'], '--out-dir',
+                       str(tmp_path)], repo_root)
     assert result.returncode == 0, result.stderr[-3000:]
     warnings = [line for line in result.stderr.splitlines()
                 if 'random' in line]
     assert len(warnings) == 1 and warnings[0].startswith('warning: ')
     assert (tmp_path / image.name).is_file()
-
-
-def error_line(result) -> str:
-    assert result.returncode == 2, result.stderr[-3000:]
-    assert 'Traceback' not in result.stderr
-    lines = [line for line in result.stderr.splitlines()
-             if line.startswith('error: ')]
-    assert len(lines) == 1, result.stderr[-3000:]
-    return lines[0]
 
 
 @pytest.mark.parametrize('case,message', [
@@ -165,8 +160,8 @@ def test_bad_input_is_one_error_line(case, message, val_images, tmp_path,
     (tmp_path / 'broken.png').write_text('not a picture')
     if case == 'empty folder':
         (tmp_path / 'broken.png').rename(tmp_path / 'broken.txt')
-    result = run([SCRIPT, *args, '--out-dir', str(tmp_path / 'out')],
-                 repo_root)
+    result = run_tool([SCRIPT, *args, '--out-dir', str(tmp_path / 'out')],
+                      repo_root)
     assert message.format(tmp=tmp_path) in error_line(result)
     assert not (tmp_path / 'out').exists()
 
@@ -175,8 +170,9 @@ def test_checkpoint_of_another_model_is_refused(checkpoint_of, val_images,
                                                 tmp_path, repo_root):
     cls_checkpoint = checkpoint_of('cls')
     image = val_images('det')[0]
-    result = run([SCRIPT, str(image), CONFIGS['det'], str(cls_checkpoint),
-                  '--out-dir', str(tmp_path / 'out')], repo_root)
+    result = run_tool([SCRIPT, str(image), CONFIGS['det'],
+                       str(cls_checkpoint), '--out-dir',
+                       str(tmp_path / 'out')], repo_root)
     assert (f'checkpoint {cls_checkpoint} does not match the model of the '
             'config') in error_line(result)
     assert not (tmp_path / 'out').exists()
@@ -188,7 +184,8 @@ def test_out_dir_that_would_overwrite_the_inputs_is_refused(
     image = tmp_path / val_images('cls')[0].name
     shutil.copy(val_images('cls')[0], image)
     before = image.read_bytes()
-    result = run([SCRIPT, str(tmp_path), CONFIGS['cls'], str(cls_checkpoint),
-                  '--out-dir', str(tmp_path)], repo_root)
+    result = run_tool([SCRIPT, str(tmp_path), CONFIGS['cls'],
+                       str(cls_checkpoint), '--out-dir', str(tmp_path)],
+                      repo_root)
     assert 'would overwrite the input images' in error_line(result)
     assert image.read_bytes() == before

@@ -1,14 +1,17 @@
 """tools/kill_resume_harness.py: SIGKILLed and resumed, a run still ends
 whole (the short version of the runs in docs/reliability.md)."""
+import pytest
 import torch
+from tiny_demo import CONFIGS, tiny_options
+from tool_process import run_tool
 
-from tiny_demo import CONFIGS, run, tiny_options
+pytestmark = pytest.mark.slow  # trains, killed and resumed
 
 
 def test_a_run_killed_twice_resumes_to_its_final_epoch(tiny_set, repo_root,
                                                        tmp_path):
     work_dir = tmp_path / 'run'
-    result = run(
+    result = run_tool(
         ['tools/kill_resume_harness.py', CONFIGS['cls'], '--kills', '2',
          '--max-delay', '1', '--seed', '0',
          *tiny_options('cls', tiny_set('cls'), work_dir, 4),

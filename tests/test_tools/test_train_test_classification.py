@@ -10,12 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-import torch
-
 import tiny_demo
-from tiny_demo import run
+import torch
+from tool_process import error_line, run_tool
 
 DEMO = tiny_demo.CONFIGS['cls']
+pytestmark = pytest.mark.slow  # trains, and each test reads a tiny run
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_training_writes_a_classifier_checkpoint(trained):
 def test_test_py_accuracy_is_that_of_its_predictions(trained, tiny_data,
                                                      tmp_path, repo_root):
     out = tmp_path / 'preds.pkl'
-    result = run([
+    result = run_tool([
         'tools/test.py', DEMO, str(trained / 'epoch_1.pth'),
         '--work-dir', str(tmp_path), '--out', str(out), '--show-dir', 'vis',
         '--cfg-options', *data_options(tiny_data)
@@ -74,7 +74,8 @@ def test_test_py_accuracy_is_that_of_its_predictions(trained, tiny_data,
     labels = [line for line in
               (tiny_data / 'meta' / 'val.txt').read_text().split('\n') if line]
     assert len(list((tmp_path / 'vis').glob('*.png'))) == len(labels)
-    found = re.findall(r'accuracy/top1: ([\d.]+)', result.stdout + result.stderr)
+    found = re.findall(r'accuracy/top1: ([\d.]+)',
+                       result.stdout + result.stderr)
     assert found, result.stdout[-2000:]
     with open(out, 'rb') as f:
         predictions = pickle.load(f)
@@ -92,9 +93,10 @@ def test_test_py_accuracy_is_that_of_its_predictions(trained, tiny_data,
 def test_classifier_checkpoint_initialises_detector_and_segmentor(
         trained, config, repo_root):
     """The checkpoint tools/train.py writes is what fine-tuning loads."""
-    import mmca  # noqa: F401
     from mmengine.config import Config
     from mmengine.registry import MODELS, init_default_scope
+
+    import mmca  # noqa: F401
     checkpoint = str(trained / 'epoch_1.pth')
     cfg = Config.fromfile(f'{repo_root}/{config}')
     cfg.model.backbone.init_cfg.checkpoint = checkpoint
@@ -109,62 +111,51 @@ def test_classifier_checkpoint_initialises_detector_and_segmentor(
         assert torch.equal(value, weights[f'backbone.{key}']), key
 
 
-def error_of(result) -> str:
-    assert result.returncode != 0, result.stdout[-2000:]
-    assert 'Traceback' not in result.stderr, result.stderr[-3000:]
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    return lines[-1]
-
-
 def test_missing_imagenet_names_the_layout(tmp_path, repo_root):
-    result = run([
+    line = error_line(run_tool([
         'tools/train.py', 'configs/mbv2_ca_imagenet.py',
         '--work-dir', str(tmp_path), '--cfg-options',
         *data_options(tmp_path / 'nowhere')
-    ], repo_root)
-    error_of(result)
+    ], repo_root))
     assert ('The ImageNet train data of configs/mbv2_ca_imagenet.py is '
-            f'missing: {tmp_path}/nowhere/ does not exist') in result.stderr
-    assert 'data/imagenet/meta/{train,val}.txt' in result.stderr
+            f'missing: {tmp_path}/nowhere/ does not exist') in line
+    assert 'data/imagenet/meta/{train,val}.txt' in line
 
 
 def test_missing_meta_file_is_named(tiny_data, tmp_path, repo_root):
     data = tmp_path / 'imagenet_shapes'
     shutil.copytree(tiny_data, data)
     (data / 'meta' / 'val.txt').unlink()
-    result = run([
+    result = run_tool([
         'tools/train.py', DEMO, '--work-dir',
         str(tmp_path / 'work'), '--cfg-options', *data_options(data)
     ], repo_root)
-    assert result.returncode != 0 and 'Traceback' not in result.stderr
-    assert f'{data}/meta/val.txt does not exist' in result.stderr
+    assert f'{data}/meta/val.txt does not exist' in error_line(result)
 
 
 def test_release_layout_checkpoint_in_init_cfg_is_refused(
         tiny_coco, tmp_path, repo_root):
     release = tmp_path / 'mbv2_ca.pth'
     torch.save({'features.0.0.weight': torch.zeros(32, 3, 3, 3)}, release)
-    result = run([
+    result = run_tool([
         'tools/train.py', 'configs/ssdlite_mbv2_ca_coco.py',
         '--work-dir', str(tmp_path / 'work'), '--cfg-options',
         f'model.backbone.init_cfg.checkpoint={release}',
         *coco_options(tiny_coco)
     ], repo_root)
-    assert result.returncode != 0 and 'Traceback' not in result.stderr
-    assert 'has no backbone.* weights' in result.stderr
+    assert 'has no backbone.* weights' in error_line(result)
 
 
 def test_checkpoint_of_another_attention_in_init_cfg_is_refused(
         trained, tiny_coco, tmp_path, repo_root):
-    result = run([
+    line = error_line(run_tool([
         'tools/train.py', 'configs/ssdlite_mbv2_se_coco.py',
         '--work-dir', str(tmp_path / 'work'), '--cfg-options',
         f'model.backbone.init_cfg.checkpoint={trained / "epoch_1.pth"}',
         *coco_options(tiny_coco)
-    ], repo_root)
-    assert result.returncode != 0 and 'Traceback' not in result.stderr
-    assert 'does not fit model.backbone' in result.stderr
-    assert 'attention' in result.stderr
+    ], repo_root))
+    assert 'does not fit model.backbone' in line
+    assert 'attention' in line
 
 
 def test_checkpoint_of_another_task_to_resume_is_refused(
@@ -172,7 +163,7 @@ def test_checkpoint_of_another_task_to_resume_is_refused(
     other = tmp_path / 'detector.pth'
     torch.save({'state_dict': {'bbox_head.cls_convs.0.weight':
                                torch.zeros(1)}}, other)
-    message = error_of(run([
+    message = error_line(run_tool([
         'tools/train.py', DEMO, '--work-dir',
         str(tmp_path / 'work'), '--resume', str(other), '--cfg-options',
         *data_options(tiny_data)
@@ -193,7 +184,7 @@ def test_classifier_of_other_classes_names_the_fine_tuning_fix(
         options = data_options(tiny_data)
         if tool == 'tools/train.py':
             options.append(f'load_from={imagenet}')
-        message = error_of(run([
+        message = error_line(run_tool([
             tool, DEMO, *args, '--work-dir',
             str(tmp_path / 'work'), '--cfg-options', *options
         ], repo_root))

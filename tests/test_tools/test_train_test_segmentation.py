@@ -5,10 +5,11 @@ import re
 import subprocess
 
 import pytest
-
-from tiny_demo import CONFIGS, last_checkpoint_name, run, tiny_options
+from tiny_demo import CONFIGS, last_checkpoint_name, tiny_options
+from tool_process import error_line, run_tool
 
 DEMO = CONFIGS['seg']
+pytestmark = pytest.mark.slow  # trains, and tests the tiny run
 
 
 def miou_of(output):
@@ -23,11 +24,13 @@ def trained(tiny_set, tiny_run):
     return tiny_set('seg'), tiny_run('seg')
 
 
-def test_one_and_two_process_tests_give_the_same_miou(trained, repo_root, tmp_path):
+def test_one_and_two_process_tests_give_the_same_miou(trained, repo_root,
+                                                      tmp_path):
     data_root, work_dir = trained
     checkpoint = str(work_dir / last_checkpoint_name('seg'))
-    single = run(['tools/test.py', DEMO, checkpoint,
-                  *tiny_options('seg', data_root, tmp_path / 'one')], repo_root)
+    single = run_tool(['tools/test.py', DEMO, checkpoint,
+                       *tiny_options('seg', data_root, tmp_path / 'one')],
+                      repo_root)
     assert single.returncode == 0, single.stderr[-3000:]
     env = dict(os.environ, PORT='29533')
     double = subprocess.run(
@@ -41,11 +44,11 @@ def test_one_and_two_process_tests_give_the_same_miou(trained, repo_root, tmp_pa
 
 def test_missing_label_files_name_the_converter(repo_root, tmp_path):
     (tmp_path / 'cityscapes' / 'leftImg8bit' / 'train').mkdir(parents=True)
-    result = run(['tools/train.py',
-                  'configs/deeplabv3_mbv2_ca_d8_cityscapes.py', '--cfg-options',
-                  f'train_dataloader.dataset.data_root={tmp_path}/cityscapes/'],
-                 repo_root)
-    assert result.returncode == 2 and 'Traceback' not in result.stderr
-    assert 'gtFine/train does not exist' in result.stderr
-    assert 'tools/dataset_converters/cityscapes.py' in result.stderr
-    assert 'docs/datasets.md, section "Cityscapes"' in result.stderr
+    root = f'{tmp_path}/cityscapes/'
+    line = error_line(run_tool(
+        ['tools/train.py', 'configs/deeplabv3_mbv2_ca_d8_cityscapes.py',
+         '--cfg-options', f'train_dataloader.dataset.data_root={root}'],
+        repo_root))
+    assert 'gtFine/train does not exist' in line
+    assert 'tools/dataset_converters/cityscapes.py' in line
+    assert 'docs/datasets.md, section "Cityscapes"' in line

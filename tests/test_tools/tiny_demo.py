@@ -3,10 +3,10 @@ share. ``conftest.py`` makes each set and trains each tiny run once a
 session (fixtures ``tiny_set`` and ``tiny_run``); a test that needs a run
 of its own builds its command line from ``tiny_options``.
 """
-import subprocess
-import sys
 from pathlib import Path
 from typing import List, Optional
+
+from tool_process import run_tool
 
 CONFIGS = {'det': 'configs/demo/ssdlite_mbv2_ca_shapes.py',
            'seg': 'configs/demo/deeplabv3_mbv2_ca_shapes.py',
@@ -20,18 +20,12 @@ SIZES = {'det': (24, 8), 'seg': (6, 3), 'cls': (8, 4)}
 LENGTHS = {'det': 2, 'seg': 6, 'cls': 1}
 
 
-def run(args: List[str], cwd: str, **kwargs) -> subprocess.CompletedProcess:
-    """``python *args`` in ``cwd``, its output captured as text."""
-    return subprocess.run([sys.executable, *args], cwd=cwd,
-                          capture_output=True, text=True, **kwargs)
-
-
 def make_set(out: Path, task: str, repo_root: str) -> Path:
     """Generate the task's tiny set under ``out``; its root."""
     train, val = SIZES[task]
-    result = run(['tools/make_demo_data.py', '--out', str(out), '--tasks',
-                  task, '--num-train', str(train), '--num-val', str(val)],
-                 repo_root)
+    result = run_tool(['tools/make_demo_data.py', '--out', str(out),
+                       '--tasks', task, '--num-train', str(train),
+                       '--num-val', str(val)], repo_root)
     assert result.returncode == 0, result.stderr
     return out / SET_DIRS[task]
 
