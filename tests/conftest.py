@@ -11,6 +11,8 @@ os.environ.setdefault('OMP_NUM_THREADS',
                       str(max(1, (os.cpu_count() or 1) // WORKERS)))
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
@@ -21,3 +23,14 @@ torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
 @pytest.fixture(scope="session")
 def repo_root():
     return REPO_ROOT
+
+
+@pytest.fixture
+def shapes_image(tmp_path) -> str:
+    """Two shapes on a dark ground, not square, as an image file."""
+    image = np.full((80, 96, 3), 30, np.uint8)
+    cv2.circle(image, (40, 35), 20, (200, 180, 40), -1)
+    cv2.rectangle(image, (60, 50), (90, 75), (40, 200, 220), -1)
+    path = tmp_path / 'shapes.png'
+    cv2.imwrite(str(path), image)
+    return str(path)

@@ -1,7 +1,6 @@
 """What the tool tests share: tiny generated sets and runs of the demo
-configs (made once a session), a picture and weights."""
-import cv2
-import numpy as np
+configs (made once a session) and random weights; the picture is
+``shapes_image`` of tests/conftest.py."""
 import pytest
 import torch
 # pytest's default (prepend) import mode puts this folder and tests/ (the
@@ -47,17 +46,6 @@ def tiny_run(tiny_set, tmp_path_factory, repo_root):
             work_dirs[task] = work_dir
         return work_dirs[task]
     return get
-
-
-@pytest.fixture
-def shapes_image(tmp_path) -> str:
-    """Two shapes on a dark ground, not square, as an image file."""
-    image = np.full((80, 96, 3), 30, np.uint8)
-    cv2.circle(image, (40, 35), 20, (200, 180, 40), -1)
-    cv2.rectangle(image, (60, 50), (90, 75), (40, 200, 220), -1)
-    path = tmp_path / 'shapes.png'
-    cv2.imwrite(str(path), image)
-    return str(path)
 
 
 @pytest.fixture

@@ -9,17 +9,8 @@ through its test pipeline and the model's whole prediction, once, under
 ``mmca.models.attention.record_gates``: the gates drawn are those the
 layers multiplied by in that forward pass, on whichever path it took (the
 compiled CPU op, plain PyTorch, a GPU). One row per attention layer, in
-call order:
-
-- CoordAttention: the map :math:`g^h_c(i) g^w_c(j)` averaged over the
-  channels c, then the --top-k most selective channels: those whose map
-  has the largest spread (max - min over the image), i.e. whose weight
-  depends most on where it is;
-- CBAM: its spatial map :math:`g^s(i, j)`, then its channel weights;
-- SqueezeExcitation: its channel weights (it has no spatial map).
-
-Maps lie over the image as the network saw it (resized and padded), at the
-layer's resolution, each on its own colour scale (range in the title).
+call order; what each row shows is in
+:mod:`mmca.visualization.attention_panels` and docs/visualization.md.
 """
 import argparse
 import os.path as osp
