@@ -12,6 +12,7 @@ import pytest
 SCOPES = ['mmdet', 'mmseg', 'mmpretrain']
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('scope', SCOPES)
 def test_custom_imports_register_into_root_models(scope, tmp_path):
     config = tmp_path / 'config.py'
@@ -60,6 +61,7 @@ sys.meta_path.insert(0, Block())
     (('mmpretrain', ), 'DropoutLinearClsHead'),
     (('mmdet', 'mmseg', 'mmpretrain', 'timm'), 'SSDLiteHead'),
 ])
+@pytest.mark.slow
 def test_import_without_a_library_registers_the_rest(missing, unregistered):
     script = BLOCK.format(blocked=set(missing)) + textwrap.dedent(f"""
         import mmca
@@ -77,6 +79,7 @@ def test_import_without_a_library_registers_the_rest(missing, unregistered):
     assert result.stdout.split()[-1] == 'ok'
 
 
+@pytest.mark.slow
 def test_import_registers_and_does_nothing_else():
     script = textwrap.dedent("""
         import sys, warnings

@@ -192,6 +192,7 @@ sys.meta_path.insert(0, Block())
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('missing', sorted({s for s, _ in TYPES.values()}))
 def test_each_type_is_registered_only_where_its_library_imports(missing):
     script = BLOCK.format(blocked=missing) + textwrap.dedent(f"""

@@ -49,6 +49,7 @@ EXPORTS = [(name, static) for name, backend in sorted(BACKENDS.items())
                           (True, ))]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name,static', EXPORTS)
 def test_backend_matches_pytorch_at_trained_scale(detector, tmp_path, name,
                                                   static):
@@ -102,6 +103,7 @@ def test_static_form_stays_in_nchwc_and_the_dynamic_one_does_not(
         assert problems and 'NCHWc reorders beside CA blocks' in problems[0]
 
 
+@pytest.mark.slow
 def test_whole_detector_static_export_keeps_ca_in_nchwc(detector, tmp_path):
     path = str(tmp_path / 'static.onnx')
     export_to_backend(detector, BACKENDS['onnxruntime'], path,

@@ -33,6 +33,7 @@ def holder(tmp_path):
     process.wait()
 
 
+@pytest.mark.slow
 def test_a_live_run_refuses_a_second_naming_its_pid_and_host(holder,
                                                              tmp_path):
     with pytest.raises(InputError) as info:
@@ -44,6 +45,7 @@ def test_a_live_run_refuses_a_second_naming_its_pid_and_host(holder,
     assert 'another --work-dir' in str(info.value)
 
 
+@pytest.mark.slow
 def test_the_lock_of_a_sigkilled_run_does_not_block_the_next(holder,
                                                              tmp_path):
     stale = tmp_path / '.epoch_2.pth.99-0123abcd.tmp'

@@ -8,6 +8,8 @@ reuse), so even a real leak would be served from it without any growth.
 import subprocess
 import sys
 
+import pytest
+
 CALLS = 200
 SHAPE = (4, 64, 28, 28)
 # A leak of one input-sized tensor a call would grow RSS by CALLS times it
@@ -54,13 +56,16 @@ def growth(case: str) -> int:
     return int(result.stdout.split()[-1])
 
 
+@pytest.mark.slow
 def test_the_bound_catches_a_leak_of_one_tensor_a_call():
     assert growth('leak') > BOUND
 
 
+@pytest.mark.slow
 def test_the_compiled_inference_op_keeps_memory_flat():
     assert growth('inference') < BOUND
 
 
+@pytest.mark.slow
 def test_training_forward_and_backward_keep_memory_flat():
     assert growth('training') < BOUND
