@@ -149,8 +149,8 @@ def _record_failing_its_crc(filename: str) -> Optional[str]:
 
     torch writes a CRC-32 of every record but never checks one on load, so
     a checkpoint damaged in place (its length unchanged) would load with
-    wrong weights. Reading it once more took 6 ms for 32 MB here (from
-    the page cache).
+    wrong weights. The second read comes from the page cache, so it costs
+    little beside the load (docs/reliability.md has the time).
     """
     if not zipfile.is_zipfile(filename):   # legacy format, or cut short
         return None
