@@ -1,13 +1,17 @@
 """Evaluate a checkpoint of a classifier, detector or segmentor on its test
-set.
+set, or a model file deployed to an inference runtime.
 
   python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
       [--show-dir DIR] [--cfg-options k=v ...] [--launcher ...]
+  python tools/test.py CONFIG MODEL_FILE --backend onnxruntime [...]
 
 The metric is the config's ``test_evaluator`` (top-1/top-5 accuracy, COCO
-mAP through pycocotools, VOC mAP, mIoU). ``--out`` pickles the raw
-predictions; ``--show-dir`` draws them (labels, detection boxes or
-segmentation masks) beside the ground truth.
+mAP through pycocotools, VOC mAP, mIoU). With ``--backend``, MODEL_FILE is
+an export of ``tools/deployment/export.py`` or ``quantize.py`` (fp32 or
+INT8): the runtime runs the network, one image at a time, and the config's
+preprocessing, decoding and evaluator do the rest, as for a checkpoint.
+``--out`` pickles the raw predictions; ``--show-dir`` draws them (labels,
+detection boxes or segmentation masks) beside the ground truth.
 """
 import argparse
 import os
@@ -17,6 +21,7 @@ from mmengine.config import Config, DictAction
 from mmengine.model import is_model_wrapper
 
 from mmca.cli import default_work_dir, load_config, run_tool
+from mmca.deployment import BACKENDS, BackendUnavailable, DeployedModel
 from mmca.engine import build_runner, shutdown_distributed
 from mmca.preflight import check_checkpoint_matches, check_datasets, check_task
 from mmca.utils import InputError
@@ -29,7 +34,10 @@ VISUALIZATION_HOOKS = {'mmdet': 'DetVisualizationHook',
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', help='checkpoint file (with '
+                        '--backend: the deployed model file)')
+    parser.add_argument('--backend', choices=sorted(BACKENDS),
+                        help='run a deployed model file in this runtime')
     parser.add_argument('--work-dir', help='where to save the metric logs')
     parser.add_argument('--out', help='pickle the predictions to this file')
     parser.add_argument('--show-dir', help='draw predictions into this '
@@ -42,6 +50,19 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
+
+
+def check_deployed_file(args: argparse.Namespace) -> None:
+    backend = BACKENDS[args.backend]
+    if not args.checkpoint.endswith(backend.suffix):
+        raise InputError(f'{args.checkpoint}: a {args.backend} model is a '
+                         f'{backend.suffix} file')
+    if args.launcher != 'none':
+        raise InputError('--backend runs in one process: drop --launcher')
+    try:
+        backend.check_available()
+    except BackendUnavailable as err:
+        raise InputError(str(err)) from None
 
 
 def enable_visualization(cfg: Config, scope: str, show_dir: str) -> None:
@@ -65,13 +86,18 @@ def main() -> None:
     cfg = load_config(args.config, args.cfg_options)
     scope = check_task(cfg, 'tools/test.py')
     if not osp.isfile(args.checkpoint):
-        raise InputError(f'checkpoint {args.checkpoint} does not exist')
+        what = 'model file' if args.backend else 'checkpoint'
+        raise InputError(f'{what} {args.checkpoint} does not exist')
     if args.out and not args.out.endswith(('.pkl', '.pickle')):
         raise InputError(f'--out must name a .pkl file, got {args.out}')
+    if args.backend:
+        check_deployed_file(args)
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)
-    cfg.load_from = args.checkpoint
+    cfg.load_from = None if args.backend else args.checkpoint
+    # the weights are those given, not a training run's latest
+    cfg.resume = False
     # weights come from the checkpoint; do not also read pretrained ones
     cfg.model.get('backbone', {}).pop('init_cfg', None)
     if args.show_dir:
@@ -81,7 +107,12 @@ def main() -> None:
     runner = build_runner(cfg)
     model = (runner.model.module if is_model_wrapper(runner.model) else
              runner.model)
-    check_checkpoint_matches(model, args.checkpoint)
+    if args.backend:
+        runner.model = DeployedModel(
+            model, BACKENDS[args.backend].load(args.checkpoint),
+            args.checkpoint)
+    else:
+        check_checkpoint_matches(model, args.checkpoint)
     if args.out:
         if scope == 'mmdet':
             from mmdet.evaluation import DumpDetResults as DumpResults

@@ -1,6 +1,10 @@
-"""Export a model to a runtime in the CA form fastest there, and check it."""
+"""Export a model to a runtime in the CA form fastest there, and check it;
+or quantize the export to INT8."""
+import os.path as osp
+import tempfile
 from typing import List, Optional, Sequence, Tuple
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -9,6 +13,7 @@ from mmca.models.attention.export_form import CAExportForm
 from .backends import Backend, nchwc_reorders
 from .export_form import ca_export_form
 from .onnx_export import unsupported_nodes
+from .quantization import QuantizationOptions, attention_scopes
 
 
 def export_to_backend(
@@ -105,6 +110,51 @@ def deploy(model: nn.Module, backend: Backend, path: str,
         raise DeploymentCheckError(
             f'max abs diff {worst:.2e} exceeds the tolerance {tolerance:.0e}')
     lines.append(f'ok: within {tolerance:.0e}')
+    return lines
+
+
+def quantize(model: nn.Module, backend: Backend, path: str,
+             inputs: Sequence[np.ndarray], static: bool = False,
+             options: QuantizationOptions = QuantizationOptions()
+             ) -> List[str]:
+    """Export ``model`` (see :class:`~mmca.deployment.TensorOutputs`) in
+    fp32 as :func:`deploy` does, at the size of the calibration ``inputs``
+    (each (1, 3, H, W)), quantize it to INT8 with the runtime's quantizer
+    and write that to ``path``; then run it on the calibration inputs
+    against PyTorch: what ``tools/deployment/quantize.py`` reports, one line
+    each. INT8 is not held to a tolerance here: its metric is
+    (``tools/test.py --backend``).
+
+    Raises:
+        QuantizationUnavailable: the runtime, or the method, has no INT8
+            path here.
+    """
+    shapes = {x.shape for x in inputs}
+    if len(shapes) > 1:
+        raise ValueError(f'calibration inputs of several sizes: {shapes}')
+    input_shape = shapes.pop()
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32_path = osp.join(tmp, 'fp32' + backend.suffix)
+        form, static = export_to_backend(model, backend, fp32_path,
+                                         input_shape, static)
+        backend.quantize(fp32_path, path, inputs, options,
+                         attention_scopes(model))
+    size = ('x'.join(map(str, input_shape)) if static else
+            '(batch, 3, height, width)')
+    lines = [f'quantized {path} for {backend.name}: input {size}, CA as '
+             f'{form}; {options} on {len(inputs)} images']
+    session = backend.load(path)
+    worst = largest = 0.
+    with torch.no_grad():
+        for x in inputs:
+            want = [t.numpy() for t in model(torch.from_numpy(x))]
+            got = session(x)
+            worst = max([worst] + [float(np.abs(w - g).max())
+                                   for w, g in zip(want, got)])
+            largest = max([largest] + [float(np.abs(w).max())
+                                       for w in want])
+    lines.append(f'INT8 vs PyTorch fp32 on the calibration images: max abs '
+                 f'diff {worst:.3g} (outputs up to {largest:.3g})')
     return lines
 
 

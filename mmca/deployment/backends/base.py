@@ -6,6 +6,7 @@ import numpy as np
 import torch.nn as nn
 
 from mmca.models.attention.export_form import CAExportForm
+from ..quantization import QuantizationOptions, QuantizationUnavailable
 
 #: A loaded model: one float32 batch (N, 3, H, W) in, the outputs in the
 #: order of the PyTorch model's flat tuple out.
@@ -44,6 +45,9 @@ class Backend:
     #: and for one fixed to the export size (docs/deployment.md).
     dynamic_form: CAExportForm = CAExportForm()
     static_form: CAExportForm = CAExportForm()
+    #: Why :meth:`quantize` is not offered, where it is not
+    #: (docs/deployment.md, "INT8").
+    no_int8_reason: str = ''
 
     def check_available(self) -> None:
         for module in self.modules:
@@ -69,6 +73,23 @@ class Backend:
         """The exported model, ready to run on the CPU in float32 with
         ``threads`` intra-op threads (0: the runtime's choice)."""
         raise NotImplementedError
+
+    def quantize(self, fp32_path: str, path: str,
+                 inputs: Sequence[np.ndarray], options: QuantizationOptions,
+                 attention_scopes: Sequence[str]) -> None:
+        """Write to ``path`` the INT8 model of the fp32 export
+        ``fp32_path``, its activation ranges calibrated on ``inputs``
+        (each (1, 3, H, W), :func:`~mmca.deployment.calibration_inputs`),
+        with the runtime's own post-training quantizer.
+        ``attention_scopes`` name the CA blocks (for
+        ``options.fp32_gates``).
+
+        Raises:
+            QuantizationUnavailable: the runtime, or the method, has no
+                such path here.
+        """
+        raise QuantizationUnavailable(
+            f'{self.name} has no INT8 path in mmca: {self.no_int8_reason}')
 
     def profile(self, path: str, input_shape: Sequence[int], batch: int = 1,
                 threads: int = 0, runs: int = 20,

@@ -33,6 +33,10 @@ class MNNBackend(Backend):
     suffix = '.mnn'
     modules = ('MNN', )
     package = 'MNN'
+    no_int8_reason = (
+        "MNN's mnnquant calibrates on images it reads and "
+        "normalises itself, not through the config's test "
+        'pipeline; not wired here yet')
     static_form = CAExportForm('avgpool', 'outer')
 
     def export(self, model: nn.Module, path: str, input_shape: Sequence[int],

@@ -25,6 +25,10 @@ class NCNNBackend(Backend):
     suffix = '.param'
     modules = ('ncnn', 'pnnx')
     package = 'ncnn pnnx'
+    no_int8_reason = (
+        "ncnn's INT8 tools (ncnn2table, ncnn2int8) come with "
+        'its C++ build, not with the ncnn and pnnx wheels, and '
+        'pnnx converts to fp32 or fp16 only')
     batches = False
     static_form = CAExportForm('avgpool', 'broadcast')
     single_image = True

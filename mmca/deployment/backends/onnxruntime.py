@@ -10,6 +10,7 @@ import torch.nn as nn
 
 from mmca.models.attention.export_form import CAExportForm
 from ..onnx_export import export_onnx
+from ..quantization import GATE_OP_TYPES, QuantizationOptions
 from .base import Backend, Session
 
 #: The widest channel block of ONNX Runtime's NCHWc layout (AVX-512's;
@@ -91,6 +92,16 @@ def module_path(node_name: str) -> str:
     return '.'.join(kept)
 
 
+def gate_nodes(path: str, attention_scopes: Sequence[str]) -> List[str]:
+    """The names of the nodes of CA's gating
+    (:data:`~mmca.deployment.quantization.GATE_OP_TYPES`) inside the
+    blocks ``attention_scopes`` of the ONNX graph at ``path``."""
+    scopes = tuple(scope + '.' for scope in attention_scopes)
+    return [node.name for node in onnx.load(path).graph.node
+            if node.op_type in GATE_OP_TYPES['onnx']
+            and module_path(node.name).startswith(scopes)]
+
+
 class ONNXRuntimeBackend(Backend):
     """ONNX Runtime (``CPUExecutionProvider``), from an ONNX file.
 
@@ -114,6 +125,43 @@ class ONNXRuntimeBackend(Backend):
     def load(self, path: str, threads: int = 0) -> Session:
         session = ort_session(path, threads)
         return lambda x: session.run(None, {'input': x})
+
+    def quantize(self, fp32_path: str, path: str,
+                 inputs: Sequence[np.ndarray], options: QuantizationOptions,
+                 attention_scopes: Sequence[str]) -> None:
+        """ONNX Runtime's static quantization: QuantizeLinear and
+        DequantizeLinear pairs (QDQ) around each quantized op, signed 8-bit
+        activations and weights, weights per output channel; the graph is
+        shape-inferred and optimized first (``quant_pre_process``), as
+        ONNX Runtime advises. At load time ONNX Runtime fuses the pairs
+        into its integer kernels (QLinearConv and others)."""
+        from onnxruntime.quantization import (CalibrationDataReader,
+                                              CalibrationMethod, QuantFormat,
+                                              QuantType, quant_pre_process,
+                                              quantize_static)
+
+        class Reader(CalibrationDataReader):
+
+            def __init__(self):
+                self.batches = iter(inputs)
+
+            def get_next(self):
+                x = next(self.batches, None)
+                return None if x is None else {'input': x}
+
+        methods = dict(minmax=CalibrationMethod.MinMax,
+                       entropy=CalibrationMethod.Entropy,
+                       percentile=CalibrationMethod.Percentile)
+        with tempfile.TemporaryDirectory() as tmp:
+            prepared = osp.join(tmp, 'prepared.onnx')
+            quant_pre_process(fp32_path, prepared)
+            excluded = (gate_nodes(prepared, attention_scopes)
+                        if options.fp32_gates else [])
+            quantize_static(
+                prepared, path, Reader(), quant_format=QuantFormat.QDQ,
+                per_channel=True, activation_type=QuantType.QInt8,
+                weight_type=QuantType.QInt8, nodes_to_exclude=excluded,
+                calibrate_method=methods[options.method])
 
     def profile(self, path: str, input_shape: Sequence[int], batch: int = 1,
                 threads: int = 0, runs: int = 20,

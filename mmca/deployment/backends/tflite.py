@@ -23,6 +23,9 @@ class TFLiteBackend(Backend):
     suffix = '.tflite'
     modules = ('litert_torch', 'ai_edge_litert')
     package = 'litert-torch ai-edge-litert'
+    no_int8_reason = (
+        "litert-torch's PT2E full-integer quantization is not "
+        'wired here yet')
     dynamic_shapes = False
     static_form = CAExportForm('mean', 'outer')
 
