@@ -2,10 +2,13 @@
 import os.path as osp
 from typing import Dict, Optional, Sequence
 
+import numpy as np
 import torch.nn as nn
 
-from mmca.deployment import (BACKENDS, BackendUnavailable, TensorOutputs,
-                             compare_with_pytorch, export_to_backend)
+from mmca.deployment import (BACKENDS, BackendUnavailable, QuantizationOptions,
+                             QuantizationUnavailable, TensorOutputs,
+                             attention_scopes, compare_with_pytorch,
+                             export_to_backend)
 from mmca.models.attention.export_form import CAExportForm
 from mmca.utils import InputError
 from .model import benchmark_deployed_models
@@ -21,6 +24,7 @@ def benchmark_in_runtime(models: Dict[str, nn.Module],
                          threads: int = 0,
                          profile: bool = False,
                          out_dir: str = '.',
+                         int8: Optional[QuantizationOptions] = None,
                          **timing) -> Dict:
     """:func:`~mmca.benchmark.benchmark_deployed_models` from PyTorch models:
     each exported as ``tools/deployment/export.py`` does, loaded and timed
@@ -46,6 +50,11 @@ def benchmark_in_runtime(models: Dict[str, nn.Module],
         profile (bool): Also time each operator type, at the first batch
             size, with the runtime's own profiler.
         out_dir (str): Where the exported files go.
+        int8 (QuantizationOptions, optional): Also quantize each export
+            to INT8 so (as ``tools/deployment/quantize.py`` does, but
+            calibrated on random inputs: the kernels, and so the time, do
+            not depend on the ranges) and time the INT8 files beside the
+            fp32 ones, each under the name :func:`int8_name` gives.
         **timing: ``rounds``, ``repeats``, ``warmup`` of
             :func:`~mmca.benchmark.time_side_by_side`.
 
@@ -83,18 +92,27 @@ def benchmark_in_runtime(models: Dict[str, nn.Module],
                     TensorOutputs(model), runtime, path,
                     (batch, 3, *input_shape), static_shape, ca_form)
                 sessions[name] = runtime.load(path, threads)
+                if int8 is not None:
+                    sessions[int8_name(name)] = runtime.load(
+                        quantize_for_timing(runtime, model, path,
+                                            (batch, 3, *input_shape), int8),
+                        threads)
             if batch == batch_sizes[0]:
                 first_paths = dict(paths)
+        # INT8 models over the INT8 baseline
+        baselines = {name: int8_name(baseline) if name.endswith(INT8_SUFFIX)
+                     else baseline for name in sessions}
         batches.update(benchmark_deployed_models(
-            sessions, baseline, input_shape, [batch], **timing))
+            sessions, baselines, input_shape, [batch], **timing))
         # the timed files against PyTorch, on one random input
         batches[batch]['parity'] = {
             name: next(iter(compare_with_pytorch(
-                TensorOutputs(models[name]), sessions[name],
-                [(batch, 3, *input_shape)]).values()))
-            for name in models}
+                TensorOutputs(models[name.replace(INT8_SUFFIX, '')]),
+                session, [(batch, 3, *input_shape)]).values()))
+            for name, session in sessions.items()}
     result = dict(batches=batches, static_shape=static,
-                  ca_form=ca_form or form)
+                  ca_form=ca_form or form,
+                  int8=None if int8 is None else str(int8))
     if profile:
         profiles = {name: runtime.profile(first_paths[name], input_shape,
                                           batch_sizes[0], threads)
@@ -102,3 +120,28 @@ def benchmark_in_runtime(models: Dict[str, nn.Module],
         result['profile'] = (None if None in profiles.values() else
                              dict(batch=batch_sizes[0], **profiles))
     return result
+
+
+INT8_SUFFIX = ' (INT8)'
+
+
+def int8_name(name: str) -> str:
+    """The name an INT8 model is timed under, beside its fp32 ``name``."""
+    return name + INT8_SUFFIX
+
+
+def quantize_for_timing(runtime, model: nn.Module, fp32_path: str,
+                        input_shape, options: QuantizationOptions) -> str:
+    """The INT8 model of the export ``fp32_path`` of ``model``, calibrated
+    on four random inputs of ``input_shape``, written beside it
+    (``<stem>_int8<suffix>``); its path."""
+    rng = np.random.default_rng(0)
+    inputs = [rng.standard_normal(input_shape).astype(np.float32)
+              for _ in range(4)]
+    path = osp.splitext(fp32_path)[0] + '_int8' + runtime.suffix
+    try:
+        runtime.quantize(fp32_path, path, inputs, options,
+                         attention_scopes(TensorOutputs(model)))
+    except QuantizationUnavailable as err:
+        raise InputError(str(err)) from None
+    return path

@@ -1,5 +1,5 @@
 """Whole models from configs, timed side by side."""
-from typing import Callable, Dict, Sequence
+from typing import Callable, Dict, Sequence, Union
 
 import numpy as np
 import torch
@@ -40,17 +40,21 @@ def benchmark_models(models: Dict[str, nn.Module],
     return results
 
 
-def _batch_result(samples: Dict, batch: int, baseline: str) -> Dict:
+def _batch_result(samples: Dict, batch: int,
+                  baseline: Union[str, Dict[str, str]]) -> Dict:
     """Median ``ms`` per forward, ``images_per_s`` and each model's
-    ``ratio`` over the baseline, from one batch size's timing samples."""
+    ``ratio`` over the baseline (or over its own, where ``baseline`` maps
+    each name to one), from one batch size's timing samples."""
     ms = {k: median_time(v) * 1e3 for k, v in samples.items()}
+    if isinstance(baseline, str):
+        baseline = dict.fromkeys(samples, baseline)
     return dict(
         ms=ms, images_per_s={k: batch / v * 1e3 for k, v in ms.items()},
-        ratio={k: median_ratio(samples, k, baseline) for k in samples})
+        ratio={k: median_ratio(samples, k, baseline[k]) for k in samples})
 
 
 def benchmark_deployed_models(sessions: Dict[str, Callable],
-                              baseline: str,
+                              baseline: Union[str, Dict[str, str]],
                               input_shape: Sequence[int],
                               batch_sizes: Sequence[int] = (1, 8),
                               **timing) -> Dict:
@@ -63,6 +67,8 @@ def benchmark_deployed_models(sessions: Dict[str, Callable],
             block rather than spin between runs where the runtime allows.
             Batch sizes a model was not exported for are the caller's to
             leave out.
+        baseline (str | dict): The name the ratios are over, or each
+            name's own baseline (INT8 models over the INT8 baseline).
 
     Returns:
         dict: As :func:`benchmark_models`.

@@ -97,6 +97,29 @@ def models_table(result: Dict, names: List[str]) -> str:
     return '\n'.join(lines)
 
 
+def int8_table(result: Dict, names: List[str]) -> str:
+    """For a run of :func:`~mmca.benchmark.benchmark_in_runtime` with
+    ``int8``: per batch, the model's INT8 latency over the baseline's INT8
+    one (median of the side-by-side ratios), both models' ms in INT8 and
+    fp32, and each model's speed-up from fp32 to INT8."""
+    from .deployed import int8_name
+    config, baseline = names
+    q_config, q_baseline = int8_name(config), int8_name(baseline)
+    lines = [config, f'  over {baseline}, both in INT8', '',
+             '| batch | INT8 latency ratio | INT8 ms (model / baseline) | '
+             'fp32 ms (model / baseline) | INT8 speed-up over fp32 '
+             '(model / baseline) |', '|---|---|---|---|---|']
+    for batch, row in result['batches'].items():
+        ms, ratio = row['ms'], row['ratio']
+        lines.append(
+            f'| {batch} | {ratio[q_config]:.3f} | '
+            f'{ms[q_config]:.1f} / {ms[q_baseline]:.1f} | '
+            f'{ms[config]:.1f} / {ms[baseline]:.1f} | '
+            f'{ms[config] / ms[q_config]:.2f}x / '
+            f'{ms[baseline] / ms[q_baseline]:.2f}x |')
+    return '\n'.join(lines)
+
+
 def profiles_table(profiles: Dict, names: List[str], batch: int,
                    backend: str) -> str:
     """Each model's ms per run by operator type (a runtime's
@@ -143,12 +166,13 @@ def plot_models(result: Dict, names: List[str], path: str) -> None:
     fig = Figure(figsize=(5, 4))
     FigureCanvasAgg(fig)
     ax = fig.subplots()
-    width = 0.4
+    width = 0.8 / len(names)
     for i, name in enumerate(names):
         ax.bar([x + i * width for x in range(len(batches))],
                [result['batches'][b]['images_per_s'][name] for b in batches],
                width, label=osp.basename(name))
-    ax.set_xticks([x + width / 2 for x in range(len(batches))])
+    ax.set_xticks([x + width * (len(names) - 1) / 2
+                   for x in range(len(batches))])
     ax.set_xticklabels([f'batch {b}' for b in batches])
     ax.set_ylabel('images / s')
     ax.legend(fontsize=8)

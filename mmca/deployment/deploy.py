@@ -129,6 +129,7 @@ def quantize(model: nn.Module, backend: Backend, path: str,
         QuantizationUnavailable: the runtime, or the method, has no INT8
             path here.
     """
+    backend.check_quantization(options)
     shapes = {x.shape for x in inputs}
     if len(shapes) > 1:
         raise ValueError(f'calibration inputs of several sizes: {shapes}')

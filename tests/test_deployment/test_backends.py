@@ -2,8 +2,8 @@
 CA form chosen for it, and ONNX Runtime's static form staying in NCHWc."""
 import numpy as np
 import pytest
-import torch
 import torch.nn as nn
+from trained_scale import calibrate_batch_norms
 
 from mmca.apis import build_inference_model
 from mmca.cli import load_config
@@ -13,27 +13,6 @@ from mmca.deployment import (BACKENDS, TensorOutputs, ca_export_form,
                              onnx_graph_problems, parity_shapes)
 from mmca.models import CoordAttention
 from mmca.models.attention.export_form import CAExportForm
-
-
-def calibrate_batch_norms(model, shape, batches=2):
-    """Running statistics gathered from data, as training leaves them, so
-    activations have the magnitudes of a trained network."""
-    for m in model.modules():
-        if isinstance(m, nn.modules.batchnorm._BatchNorm):
-            m.reset_running_stats()
-            m.momentum = None                      # cumulative average
-    model.train()
-    generator = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for _ in range(batches):
-            model(torch.randn(4, 3, *shape, generator=generator))
-        # Units that random weights leave dead (ReLU6 at 0, the 1x1 top
-        # levels) get variances near 0, and BN would scale float32 rounding
-        # up to 30-fold there: no trained network keeps such a scale.
-        for m in model.modules():
-            if isinstance(m, nn.modules.batchnorm._BatchNorm):
-                m.running_var.clamp_(min=1e-2)
-    return model.eval()
 
 
 @pytest.fixture(scope='module')

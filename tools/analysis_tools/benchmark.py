@@ -33,11 +33,11 @@ from mmca.apis import build_inference_model, config_input_size
 from mmca.benchmark import (BLOCK_SHAPES, benchmark_block_eval,
                             benchmark_block_train, benchmark_in_runtime,
                             benchmark_kernels, benchmark_models,
-                            block_eval_table, block_train_table, kernels_table,
-                            models_table, plot_block, plot_models,
-                            profiles_table)
+                            block_eval_table, block_train_table, int8_name,
+                            int8_table, kernels_table, models_table,
+                            plot_block, plot_models, profiles_table)
 from mmca.cli import load_config, run_tool
-from mmca.deployment import BACKENDS
+from mmca.deployment import BACKENDS, QuantizationOptions
 from mmca.models.attention.export_form import CAExportForm
 from mmca.ops import load_ops
 from mmca.utils import InputError, keep_freed_host_memory
@@ -111,6 +111,13 @@ def parse_args() -> argparse.Namespace:
                        help='also print both models\' time per operator '
                        'type at the first batch size, from the runtime\'s '
                        'own profiler (onnxruntime, openvino, mnn)')
+    model.add_argument('--int8', action='store_true',
+                       help='with a --backend that quantizes (onnxruntime, '
+                       'openvino): also quantize both exports to INT8 and '
+                       'time the four side by side')
+    model.add_argument('--fp32-gates', action='store_true',
+                       help='with --int8: keep CA\'s gating in float, as '
+                       'tools/deployment/quantize.py --fp32-gates')
     model.add_argument('--cfg-options', nargs='+', action=DictAction,
                        help='override keys of both configs, xxx=yyy')
     return parser.parse_args()
@@ -156,10 +163,13 @@ def main() -> None:
             run = benchmark_in_runtime(
                 models, args.baseline, args.backend, shape, args.batch_sizes,
                 args.static_shape, args.ca_form, args.threads, args.profile,
-                args.out_dir, **timing)
+                args.out_dir,
+                QuantizationOptions(fp32_gates=args.fp32_gates)
+                if args.int8 else None, **timing)
             batches, static, form = (run['batches'], run['static_shape'],
                                      run['ca_form'])
-            stem += f'_{args.backend}' + ('_static' if static else '')
+            stem += f'_{args.backend}' + ('_static' if static else '') + (
+                '_int8' if args.int8 else '')
             if args.ca_form:
                 stem += f'_{form.pool}-{form.gate}-{form.mid_multiple}'
             profile = run.get('profile')
@@ -167,6 +177,9 @@ def main() -> None:
                 print(f'NOTE: {args.backend} has no per-operator '
                       'profiler that Python reaches (docs/deployment.md)')
         else:
+            if args.int8:
+                raise InputError('--int8 needs a --backend that quantizes '
+                                 '(onnxruntime, openvino)')
             static, form = False, None
             batches = benchmark_models(models, args.baseline, shape,
                                        args.batch_sizes, args.channels_last,
@@ -180,13 +193,17 @@ def main() -> None:
         print(f'{args.backend}, input 3x{shape[0]}x{shape[1]}{fixed}' +
               ('' if form is None else f', CA as {form}'))
         print(models_table(result, names))
+        if args.int8:
+            print()
+            print(int8_table(result, names))
         if profile:
             result['profile'] = profile
             print()
             print(profiles_table(
                 {n: profile[n] for n in names}, names, profile['batch'],
                 args.backend))
-        plot_models(result, names, osp.join(args.out_dir, stem + '.png'))
+        plotted = names + ([int8_name(n) for n in names] if args.int8 else [])
+        plot_models(result, plotted, osp.join(args.out_dir, stem + '.png'))
     with open(osp.join(args.out_dir, stem + '.json'), 'w') as f:
         json.dump(result, f, indent=2)
     written = '.json' if args.target == 'kernels' else '.json and .png'

@@ -27,10 +27,6 @@ from mmca.deployment import (BACKENDS, CALIBRATION_METHODS, BackendUnavailable,
                              TensorOutputs, calibration_inputs, quantize)
 from mmca.utils import InputError
 
-#: The runtimes with a post-training INT8 path here (docs/deployment.md
-#: says why the others have none).
-INT8_BACKENDS = ('onnxruntime', 'openvino')
-
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -62,10 +58,11 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     backend = BACKENDS[args.backend]
-    if args.backend not in INT8_BACKENDS:
-        raise InputError(f'{args.backend} has no INT8 path in mmca: '
-                         f'{backend.no_int8_reason}; use '
-                         f'{" or ".join(INT8_BACKENDS)}')
+    options = QuantizationOptions(args.calib_method, args.fp32_gates)
+    try:
+        backend.check_quantization(options)
+    except QuantizationUnavailable as err:
+        raise InputError(str(err)) from None
     if not args.out.endswith(backend.suffix):
         raise InputError(f'--out {args.out}: a {args.backend} model is a '
                          f'{backend.suffix} file')
@@ -78,7 +75,6 @@ def main() -> None:
     inputs = calibration_inputs(cfg, model, args.calib_images,
                                 args.calib_data)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    options = QuantizationOptions(args.calib_method, args.fp32_gates)
     try:
         lines = quantize(TensorOutputs(model).eval(), backend, args.out,
                          inputs, args.static_shape, options)

@@ -1,12 +1,13 @@
 """What every inference runtime mmca deploys to provides."""
 import importlib
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch.nn as nn
 
 from mmca.models.attention.export_form import CAExportForm
-from ..quantization import QuantizationOptions, QuantizationUnavailable
+from ..quantization import (CALIBRATION_METHODS, QuantizationOptions,
+                            QuantizationUnavailable)
 
 #: A loaded model: one float32 batch (N, 3, H, W) in, the outputs in the
 #: order of the PyTorch model's flat tuple out.
@@ -48,6 +49,8 @@ class Backend:
     #: Why :meth:`quantize` is not offered, where it is not
     #: (docs/deployment.md, "INT8").
     no_int8_reason: str = ''
+    #: The calibration methods its quantizer offers.
+    calibration_methods: Tuple[str, ...] = CALIBRATION_METHODS
 
     def check_available(self) -> None:
         for module in self.modules:
@@ -74,6 +77,19 @@ class Backend:
         ``threads`` intra-op threads (0: the runtime's choice)."""
         raise NotImplementedError
 
+    def check_quantization(self, options: QuantizationOptions) -> None:
+        """Raise :class:`QuantizationUnavailable` (why, and what to use
+        instead) unless :meth:`quantize` can follow ``options``: before
+        the export, which takes longer than the refusal."""
+        if self.no_int8_reason:
+            raise QuantizationUnavailable(
+                f'{self.name} has no INT8 path in mmca: '
+                f'{self.no_int8_reason} (docs/deployment.md, "INT8")')
+        if options.method not in self.calibration_methods:
+            raise QuantizationUnavailable(
+                f'{self.name}\'s quantizer has no {options.method} '
+                f'calibration; use {" or ".join(self.calibration_methods)}')
+
     def quantize(self, fp32_path: str, path: str,
                  inputs: Sequence[np.ndarray], options: QuantizationOptions,
                  attention_scopes: Sequence[str]) -> None:
@@ -84,12 +100,9 @@ class Backend:
         ``attention_scopes`` name the CA blocks (for
         ``options.fp32_gates``).
 
-        Raises:
-            QuantizationUnavailable: the runtime, or the method, has no
-                such path here.
+        Call :meth:`check_quantization` first.
         """
-        raise QuantizationUnavailable(
-            f'{self.name} has no INT8 path in mmca: {self.no_int8_reason}')
+        raise NotImplementedError
 
     def profile(self, path: str, input_shape: Sequence[int], batch: int = 1,
                 threads: int = 0, runs: int = 20,

@@ -6,8 +6,7 @@ import torch
 import torch.nn as nn
 
 from mmca.models.attention.export_form import CAExportForm
-from ..quantization import (GATE_OP_TYPES, QuantizationOptions,
-                            QuantizationUnavailable)
+from ..quantization import GATE_OP_TYPES, QuantizationOptions
 from .base import Backend, Session
 
 
@@ -44,6 +43,7 @@ class OpenVINOBackend(Backend):
     modules = ('openvino', )
     package = 'openvino'
     static_form = CAExportForm('avgpool', 'outer')
+    calibration_methods = ('minmax', 'percentile')    # NNCF has no entropy
 
     def export(self, model: nn.Module, path: str, input_shape: Sequence[int],
                static: bool) -> None:
@@ -83,10 +83,6 @@ class OpenVINOBackend(Backend):
             RangeEstimatorParametersSet
         ranges = dict(minmax=RangeEstimatorParametersSet.MINMAX,
                       percentile=RangeEstimatorParametersSet.MEAN_QUANTILE)
-        if options.method not in ranges:
-            raise QuantizationUnavailable(
-                f'NNCF has no {options.method} calibration; use '
-                f'{" or ".join(ranges)}')
         model = ov.Core().read_model(fp32_path)
         ignored = nncf.IgnoredScope()
         if options.fp32_gates:
