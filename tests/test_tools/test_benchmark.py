@@ -163,6 +163,31 @@ def test_model_against_baseline_in_onnxruntime(repo_root, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize('backend', ['onnxruntime', 'openvino'])
+def test_int8_models_are_timed_beside_fp32(repo_root, tmp_path, backend):
+    """--int8 quantizes both exports and times the four; INT8 ratios are
+    over the INT8 baseline."""
+    result = run(repo_root, tmp_path, 'model',
+                 'configs/ssdlite_mbv2_ca_coco.py',
+                 'configs/ssdlite_mbv2_coco.py', '--shape', '96', '96',
+                 '--batch-sizes', '1', '--backend', backend, '--int8')
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert 'both in INT8' in result.stdout
+    stem = f'ssdlite_mbv2_ca_coco_vs_ssdlite_mbv2_coco_{backend}_int8'
+    with open(tmp_path / f'{stem}.json') as f:
+        batch = json.load(f)['batches']['1']
+    ca = 'configs/ssdlite_mbv2_ca_coco.py'
+    plain = 'configs/ssdlite_mbv2_coco.py'
+    assert batch['ratio'][f'{plain} (INT8)'] == 1
+    assert 0 < batch['ratio'][f'{ca} (INT8)'] < float('inf')
+    # the INT8 files timed are quantized ones, near their fp32 outputs
+    for name in (ca, plain):
+        parity = batch['parity'][f'{name} (INT8)']
+        assert 0 < parity['max_abs_diff'] < 0.2 * parity['max_abs_output']
+    assert osp.getsize(tmp_path / f'{stem}.png') > 1000
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize('backend,static,profiled', [
     ('onnxruntime', True, True), ('openvino', False, True),
     ('ncnn', False, False), ('mnn', True, True), ('tflite', True, False)])
