@@ -67,12 +67,15 @@ def benchmark_in_runtime(models: Dict[str, nn.Module],
         ms>)``, or None where the runtime has no profiler Python reaches.
 
     Raises:
-        InputError: If the runtime is not installed.
+        InputError: If the runtime is not installed, or with ``int8``,
+            cannot quantize so.
     """
     runtime = BACKENDS[backend]
     try:
         runtime.check_available()
-    except BackendUnavailable as err:
+        if int8 is not None:
+            runtime.check_quantization(int8)
+    except (BackendUnavailable, QuantizationUnavailable) as err:
         raise InputError(str(err)) from None
     batch_sizes = [1] if runtime.single_image else list(batch_sizes)
     fixed = (static_shape or not runtime.dynamic_shapes
@@ -139,9 +142,6 @@ def quantize_for_timing(runtime, model: nn.Module, fp32_path: str,
     inputs = [rng.standard_normal(input_shape).astype(np.float32)
               for _ in range(4)]
     path = osp.splitext(fp32_path)[0] + '_int8' + runtime.suffix
-    try:
-        runtime.quantize(fp32_path, path, inputs, options,
-                         attention_scopes(TensorOutputs(model)))
-    except QuantizationUnavailable as err:
-        raise InputError(str(err)) from None
+    runtime.quantize(fp32_path, path, inputs, options,
+                     attention_scopes(TensorOutputs(model)))
     return path
