@@ -5,11 +5,14 @@ from .checked_loading import (BROKEN_IMAGE_ACTIONS, BrokenDataError,
                               CheckedLoadImageFromFile, CheckSegLabels,
                               use_checked_loading)
 from .dataset_classes import classes_of_test_set, dataset_classes
+from .resumable import (ResumableBatchSampler, SeededBatch, SeededSamples,
+                        derive_seed, seed_everything)
 
 __all__ = [
     'BROKEN_IMAGE_ACTIONS', 'BrokenDataError', 'CheckedLoadImageFromFile',
-    'CheckSegLabels', 'classes_of_test_set', 'dataset_classes',
-    'use_checked_loading'
+    'CheckSegLabels', 'ResumableBatchSampler', 'SeededBatch',
+    'SeededSamples', 'classes_of_test_set', 'dataset_classes',
+    'derive_seed', 'seed_everything', 'use_checked_loading'
 ]
 
 if library_imports('mmdet.datasets'):

@@ -8,7 +8,8 @@ turned into BN, and DDP wraps the CPU module without ``device_ids``. Each
 process then keeps its own BN statistics while training, as BN does.
 """
 import os
-from typing import Any
+import subprocess
+from typing import Any, Dict
 
 import torch
 import torch.distributed as dist
@@ -44,11 +45,16 @@ def replace_sync_bn(cfg: Any) -> Any:
 
 
 def setup_cpu_distributed(cfg: Config) -> None:
-    """Join the gloo process group torchrun describes and adapt ``cfg``.
+    """Join the gloo process group torchrun or Slurm describes and adapt
+    ``cfg``.
 
     Expects torchrun's environment (``RANK``, ``WORLD_SIZE``,
-    ``MASTER_ADDR``, ``MASTER_PORT``, ``LOCAL_RANK``).
+    ``MASTER_ADDR``, ``MASTER_PORT``, ``LOCAL_RANK``), or under the
+    ``slurm`` launcher the task's ``SLURM_*`` variables, read as mmengine's
+    slurm launcher reads them (which then sets a CUDA device).
     """
+    if cfg.launcher == 'slurm' and 'RANK' not in os.environ:
+        os.environ.update(_slurm_environment())
     if not dist.is_initialized():
         dist.init_process_group(backend='gloo')
     cfg.model = replace_sync_bn(cfg.model)
@@ -59,6 +65,21 @@ def setup_cpu_distributed(cfg: Config) -> None:
                        cfg.get('find_unused_parameters', False))
     cfg.model_wrapper_cfg = wrapper
     os.environ.setdefault('LOCAL_RANK', str(dist.get_rank()))
+
+
+def _slurm_environment() -> Dict[str, str]:
+    """torchrun's variables for this Slurm task: the rank and size from
+    ``SLURM_PROCID`` and ``SLURM_NTASKS``, the first node of
+    ``SLURM_NODELIST`` as the master, port 29500 unless ``MASTER_PORT`` is
+    set."""
+    nodes = subprocess.run(
+        ['scontrol', 'show', 'hostnames', os.environ['SLURM_NODELIST']],
+        capture_output=True, text=True, check=True).stdout.split()
+    return dict(RANK=os.environ['SLURM_PROCID'],
+                WORLD_SIZE=os.environ['SLURM_NTASKS'],
+                LOCAL_RANK=os.environ.get('SLURM_LOCALID', '0'),
+                MASTER_ADDR=os.environ.get('MASTER_ADDR', nodes[0]),
+                MASTER_PORT=os.environ.get('MASTER_PORT', '29500'))
 
 
 def shutdown_distributed() -> None:

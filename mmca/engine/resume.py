@@ -104,3 +104,35 @@ def _numbered_checkpoints(directories: List[str],
             if match:
                 found[osp.join(directory, name)] = int(match.group(1))
     return sorted(found, key=found.get, reverse=True)
+
+
+def use_resumed_seed(cfg: Config) -> None:
+    """Give a resumed run the seed of the run it continues.
+
+    mmengine restores the checkpoint's seed only after it has built the
+    train dataloader, whose sampler and workers took the runner's seed; a
+    config without ``randomness.seed`` (a new random one each run) would
+    shuffle the rest of the run differently. Here the seed is read from
+    ``cfg.load_from`` before anything is built.
+    """
+    randomness = dict(cfg.get('randomness') or {})
+    if not cfg.get('resume') or not cfg.get('load_from') or \
+            randomness.get('seed') is not None:
+        return
+    meta = load_checkpoint_safely(cfg.load_from, map_location='cpu').get(
+        'meta') or {}
+    if meta.get('seed') is not None:
+        randomness['seed'] = meta['seed']
+        cfg.randomness = randomness
+
+
+#: What each scheduler sets in a job it restarted: Slurm in a requeued job,
+#: torchrun in workers it restarted (``--max-restarts``).
+RESTART_COUNTS = ('SLURM_RESTART_COUNT', 'TORCHELASTIC_RESTART_COUNT')
+
+
+def restarted_by_scheduler() -> bool:
+    """Whether Slurm or torchrun restarted this job after it stopped, so
+    that it should resume rather than start over."""
+    return any(int(os.environ.get(name) or 0) > 0
+               for name in RESTART_COUNTS)

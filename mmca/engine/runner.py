@@ -6,13 +6,16 @@ from mmengine.runner import Runner
 from mmca.datasets import use_checked_loading
 from mmca.utils import InputError, keep_freed_host_memory
 from .cpu_distributed import setup_cpu_distributed
+from .resumable_loops import use_resumable_loops
 
 
 def build_runner(cfg: Config) -> Runner:
     """The runner of ``cfg`` (its ``launcher`` set), for train.py and test.py.
 
     Training is made safe to interrupt (see :func:`use_reliability_hooks`)
-    and the dataloaders name a broken image or label map they meet (see
+    and to resume mid-epoch, drawing the same random numbers as a run that
+    never stopped (see :func:`~mmca.engine.use_resumable_loops`), and the
+    dataloaders name a broken image or label map they meet (see
     :func:`use_checked_loading`). Without GPUs a distributed launcher runs
     CPU processes over gloo (see :mod:`mmca.engine.cpu_distributed`), and
     glibc keeps freed tensor memory instead of re-mapping it every step
@@ -21,6 +24,7 @@ def build_runner(cfg: Config) -> Runner:
     """
     use_reliability_hooks(cfg)
     use_checked_loading(cfg)
+    use_resumable_loops(cfg)
     if not torch.cuda.is_available():
         keep_freed_host_memory()
         if cfg.launcher != 'none':
@@ -33,20 +37,22 @@ def build_runner(cfg: Config) -> Runner:
 
 
 def use_reliability_hooks(cfg: Config) -> None:
-    """Make ``cfg``'s training safe to kill, and stop it on a NaN loss.
+    """Make ``cfg``'s training safe to kill or stop, and stop it on a NaN
+    loss.
 
     mmengine's ``CheckpointHook`` becomes
     :class:`~mmca.engine.AtomicCheckpointHook` (checkpoints and
     ``last_checkpoint`` written whole or not at all), and
-    :class:`~mmca.engine.NonFiniteLossHook` joins the custom hooks. A config
-    that names another checkpoint hook, or already has the loss hook, keeps
+    :class:`~mmca.engine.NonFiniteLossHook` and
+    :class:`~mmca.engine.StopSignalHook` join the custom hooks. A config
+    that names another checkpoint hook, or already has either hook, keeps
     its own. docs/reliability.md lists what each guards against.
     """
     checkpoint = (cfg.get('default_hooks') or {}).get('checkpoint')
     if checkpoint is not None and checkpoint.get('type') == 'CheckpointHook':
         checkpoint['type'] = 'AtomicCheckpointHook'
     custom_hooks = list(cfg.get('custom_hooks') or [])
-    if not any(hook.get('type') == 'NonFiniteLossHook'
-               for hook in custom_hooks):
-        custom_hooks.append(dict(type='NonFiniteLossHook'))
+    for hook_type in ('NonFiniteLossHook', 'StopSignalHook'):
+        if not any(hook.get('type') == hook_type for hook in custom_hooks):
+            custom_hooks.append(dict(type=hook_type))
     cfg.custom_hooks = custom_hooks

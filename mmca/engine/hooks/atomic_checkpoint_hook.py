@@ -21,6 +21,8 @@ machine out of memory.
 """
 import errno
 import gc
+import os.path as osp
+import re
 import shutil
 from contextlib import contextmanager
 from typing import Iterator, List, Optional
@@ -32,6 +34,9 @@ from mmengine.registry import HOOKS
 from ..last_checkpoint import (last_checkpoint_record, read_last_checkpoint,
                                write_last_checkpoint)
 from ..mmengine_patches import ATOMIC_BACKEND, streamed_saves
+
+#: The name :meth:`AtomicCheckpointHook.save_now` gives a checkpoint.
+_STOP_CHECKPOINT = re.compile(r'^iter_\d+\.pth$')
 
 
 class CheckpointSaveError(RuntimeError):
@@ -72,8 +77,28 @@ class AtomicCheckpointHook(CheckpointHook):
         super().__init__(*args, **kwargs)
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
-        outdated = self._keep(runner, step)
-        filename = self.filename_tmpl.format(step)
+        self._save(runner, self.filename_tmpl.format(step), self.by_epoch,
+                   self._keep(runner, step), meta)
+
+    def save_now(self, runner) -> str:
+        """Save the iterations done so far; the checkpoint's path.
+
+        Called at the end of a training iteration (after its other hooks),
+        wherever the hook's interval stands. The checkpoint is
+        ``iter_N.pth`` for N iterations done, named in ``last_checkpoint``
+        as every save is. A hook that saves by epoch does not keep it among
+        its ``max_keep_ckpts``: its next regular save outdates it.
+        """
+        step = runner.iter + 1
+        meta = dict(epoch=runner.epoch, iter=step)
+        if not self.by_epoch:
+            self._save_checkpoint_with_step(runner, step, meta)
+        else:
+            self._save(runner, f'iter_{step}.pth', False, [], meta)
+        return self.last_ckpt
+
+    def _save(self, runner, filename: str, by_epoch: bool,
+              outdated: List[str], meta: dict) -> None:
         path = self.file_backend.join_path(self.out_dir, filename)
         previous = read_last_checkpoint(runner.work_dir)
         # the checkpoint's message hub names itself, as mmengine's does
@@ -83,7 +108,7 @@ class AtomicCheckpointHook(CheckpointHook):
                 self.out_dir, filename, self.file_client_args,
                 save_optimizer=self.save_optimizer,
                 save_param_scheduler=self.save_param_scheduler, meta=meta,
-                by_epoch=self.by_epoch, backend_args=self.backend_args,
+                by_epoch=by_epoch, backend_args=self.backend_args,
                 **self.args)
         self.last_ckpt = path
         # Runner.save_checkpoint formats the config into the checkpoint with
@@ -96,6 +121,9 @@ class AtomicCheckpointHook(CheckpointHook):
         with self._reported(last_checkpoint_record(runner.work_dir),
                             previous):
             write_last_checkpoint(runner.work_dir, path)
+        if self.by_epoch and previous and previous != path and \
+                _STOP_CHECKPOINT.match(osp.basename(previous)):
+            outdated.append(previous)   # a stop's save, now superseded
         for old in outdated:
             if self.file_backend.isfile(old):
                 self.file_backend.remove(old)

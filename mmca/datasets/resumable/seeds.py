@@ -1,0 +1,29 @@
+"""Seeds derived from a run's seed and a position in training.
+
+A resumed run must draw the same random numbers as one that never stopped.
+The state of a random generator is a history of every draw before it, and
+the draws of dataloader workers never reach the checkpoint; so instead each
+sample and each iteration gets a seed of its own, a pure function of the
+run's seed and where it is (epoch, rank, position), and any process can
+compute it again.
+"""
+import random
+
+import numpy as np
+import torch
+
+
+def derive_seed(*keys: int) -> int:
+    """A 32-bit seed from non-negative integer ``keys``, well mixed
+    (numpy's ``SeedSequence``: keys that differ in one place give unrelated
+    seeds)."""
+    return int(np.random.SeedSequence(list(keys)).generate_state(1)[0])
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's, numpy's and torch's global generators, which the data
+    transforms of mmcv, mmdet, mmseg and mmpretrain and the models draw
+    from."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
