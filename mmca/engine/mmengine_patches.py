@@ -11,6 +11,12 @@ Importing :mod:`mmca` (through :mod:`mmca.engine`) applies them once:
   :func:`mmca.utils.load_checkpoint_safely`, for ``tools/test.py``,
   ``--resume``, ``load_from`` and ``Pretrained`` init alike: under torch >=
   2.6 mmengine cannot load its own checkpoints otherwise.
+- **The ``last_checkpoint`` record read relative to the work dir.**
+  ``Runner.load_or_resume`` (``resume=True`` without ``load_from``) reads
+  the record through :func:`find_latest_checkpoint`, which resolves a
+  relative record (:mod:`mmca.engine.last_checkpoint` writes one) against
+  the work dir; mmengine's own would resolve it against the current
+  directory.
 
 One more applies only while a checkpoint is saved (:func:`streamed_saves`):
 ``Runner.save_checkpoint`` hands its checkpoint to
@@ -31,12 +37,14 @@ import mmengine
 import mmengine.runner.runner as mmengine_runner
 import torch
 from mmengine.fileio import LocalBackend, register_backend
+from mmengine.logging import print_log
 from mmengine.runner.checkpoint import CheckpointLoader
 from mmengine.runner.checkpoint import \
     save_checkpoint as mmengine_save_checkpoint
 from mmengine.utils import mkdir_or_exist
 
 from mmca.utils import atomic_write, atomic_write_with, load_checkpoint_safely
+from .last_checkpoint import last_checkpoint_record, read_last_checkpoint
 
 #: The mmengine version whose internals these patches were written against.
 WRITTEN_AGAINST = '0.10.7'
@@ -98,11 +106,22 @@ def streamed_saves() -> Iterator[None]:
         mmengine_runner.save_checkpoint = original
 
 
+def find_latest_checkpoint(path: str) -> Optional[str]:
+    """mmengine's ``find_latest_checkpoint``: the checkpoint the work dir
+    ``path``'s ``last_checkpoint`` names, a relative record resolved against
+    ``path``."""
+    if not osp.exists(last_checkpoint_record(path)):
+        print_log('Did not find last_checkpoint to be resumed.')
+        return None
+    return read_last_checkpoint(path)
+
+
 def _warn_on_other_mmengine() -> None:
     if mmengine.__version__ != WRITTEN_AGAINST:
         warnings.warn(
             f'mmca patches mmengine {WRITTEN_AGAINST} (atomic, streamed '
-            'checkpoint saves; safe checkpoint loading; see '
+            'checkpoint saves; safe checkpoint loading; the last_checkpoint '
+            'record; see '
             f'mmca/engine/mmengine_patches.py), but mmengine '
             f'{mmengine.__version__} is installed; install mmengine=='
             f'{WRITTEN_AGAINST} if saving or loading checkpoints fails.',
@@ -115,3 +134,5 @@ register_backend(ATOMIC_BACKEND, AtomicLocalBackend)
 # replaces its torch.load call.
 CheckpointLoader.register_scheme(
     prefixes='', loader=load_checkpoint_safely, force=True)
+# Runner.load_or_resume calls the name its module imported
+mmengine_runner.find_latest_checkpoint = find_latest_checkpoint

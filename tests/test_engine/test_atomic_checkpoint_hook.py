@@ -39,8 +39,7 @@ def test_checkpoints_are_kept_as_max_keep_ckpts_says_without_temp_files(
                checkpoint=dict(max_keep_ckpts=2)).train()
     assert listing(tmp_path) == ['epoch_2.pth', 'epoch_3.pth',
                                  'last_checkpoint']
-    assert (tmp_path / 'last_checkpoint').read_text() == \
-        str(tmp_path / 'epoch_3.pth')
+    assert (tmp_path / 'last_checkpoint').read_text() == 'epoch_3.pth'
     assert load_checkpoint_safely(str(tmp_path / 'epoch_3.pth'))['meta'][
         'epoch'] == 3
 
@@ -59,8 +58,7 @@ def test_a_full_disk_stops_training_and_keeps_the_previous_checkpoint(
     assert f'{tmp_path}/epoch_1.pth and last_checkpoint are kept' in message
     assert '\n' not in message
     assert listing(tmp_path) == ['epoch_1.pth', 'last_checkpoint']
-    assert (tmp_path / 'last_checkpoint').read_text() == \
-        str(tmp_path / 'epoch_1.pth')
+    assert (tmp_path / 'last_checkpoint').read_text() == 'epoch_1.pth'
     assert load_checkpoint_safely(str(tmp_path / 'epoch_1.pth'))['meta'][
         'epoch'] == 1
 
@@ -77,8 +75,7 @@ def test_a_failed_last_checkpoint_write_keeps_the_checkpoint_it_names(
     # before last_checkpoint stops naming it
     assert listing(tmp_path) == ['epoch_1.pth', 'epoch_2.pth',
                                  'last_checkpoint']
-    assert (tmp_path / 'last_checkpoint').read_text() == \
-        str(tmp_path / 'epoch_1.pth')
+    assert (tmp_path / 'last_checkpoint').read_text() == 'epoch_1.pth'
 
 
 def test_resume_continues_from_an_atomic_checkpoint(toy_runner, tmp_path):
@@ -86,8 +83,7 @@ def test_resume_continues_from_an_atomic_checkpoint(toy_runner, tmp_path):
     runner = toy_runner(tmp_path, max_epochs=2, resume=True)
     runner.train()
     assert runner.epoch == 2
-    assert (tmp_path / 'last_checkpoint').read_text() == \
-        str(tmp_path / 'epoch_2.pth')
+    assert (tmp_path / 'last_checkpoint').read_text() == 'epoch_2.pth'
 
 
 def test_build_runner_swaps_in_the_atomic_hook_and_adds_the_loss_check():

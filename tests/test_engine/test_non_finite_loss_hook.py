@@ -20,8 +20,7 @@ def test_a_nan_term_stops_training_at_its_iteration_before_any_checkpoint(
         f'{tmp_path}/iter_2.pth, is kept.')
     assert 'loss_decay' not in message
     assert not (tmp_path / 'iter_3.pth').exists()
-    assert (tmp_path / 'last_checkpoint').read_text() == \
-        str(tmp_path / 'iter_2.pth')
+    assert (tmp_path / 'last_checkpoint').read_text() == 'iter_2.pth'
 
 
 def test_an_infinite_term_is_named_in_an_iteration_based_run(toy_runner,

@@ -27,7 +27,7 @@ def test_a_run_killed_twice_resumes_to_its_final_epoch(tiny_set, repo_root,
     assert kills['2'][2:4] == ['checkpoint', 'write'], result.stdout
     assert kills['2'][-2].startswith('epoch_'), result.stdout
     assert kills['final'][-2].startswith('epoch_'), result.stdout
-    last = (work_dir / 'last_checkpoint').read_text()
-    assert last == str(work_dir / 'epoch_4.pth')
-    checkpoint = torch.load(last, map_location='cpu', weights_only=False)
+    assert (work_dir / 'last_checkpoint').read_text() == 'epoch_4.pth'
+    checkpoint = torch.load(work_dir / 'epoch_4.pth', map_location='cpu',
+                            weights_only=False)
     assert checkpoint['meta']['epoch'] == 4
