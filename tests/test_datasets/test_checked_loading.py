@@ -60,7 +60,7 @@ def test_a_broken_image_stops_naming_the_file_and_its_line(listed, how):
     half = len(image.read_bytes()) // 2
     break_image(image, how)
     ann_file = str(listed / 'meta' / 'train.txt')
-    load = CheckedLoadImageFromFile(ann_file=ann_file)
+    load = CheckedLoadImageFromFile(ann_file=ann_file, training=True)
     with pytest.raises(BrokenDataError) as err:
         load(dict(img_path=str(image), gt_label=1, sample_idx=1))
     assert str(err.value) == (
@@ -68,6 +68,17 @@ def test_a_broken_image_stops_naming_the_file_and_its_line(listed, how):
         f'{PROBLEMS[how].format(half=half)}. Replace the file or remove its '
         'entry; training can leave broken images out with --cfg-options '
         'broken_images=skip.')
+
+
+def test_only_training_steps_tell_of_skipping(listed):
+    # validation and tools/test.py always stop: skipping is no fix there
+    image = listed / 'train' / 'img_1.jpg'
+    break_image(image, 'empty')
+    with pytest.raises(BrokenDataError) as err:
+        CheckedLoadImageFromFile()(dict(img_path=str(image)))
+    assert str(err.value).endswith(
+        'is broken: it is empty (0 bytes). Replace the file or remove its '
+        'entry.')
 
 
 @pytest.mark.parametrize('results,entry', [
@@ -142,9 +153,8 @@ def test_a_worker_error_reaches_the_main_process_as_its_one_line(listed):
         list(loader)
     assert str(err.value) == (
         f'image {listed}/train/img_1.jpg (line 2 of {listed}/meta/train.txt) '
-        'is broken: it does not exist. Replace the file or remove its entry; '
-        'training can leave broken images out with --cfg-options '
-        'broken_images=skip.')
+        'is broken: it does not exist. Replace the file or remove its '
+        'entry.')
 
 
 def test_label_values_outside_the_classes_are_named(tmp_path):
@@ -163,3 +173,43 @@ def test_label_values_outside_the_classes_are_named(tmp_path):
         "indices (tools/dataset_converters/), or fix the config's classes.")
     cv2.imwrite(str(label), np.minimum(values, 4) | (values == 255) * 255)
     assert pipeline(dict(results))['gt_seg_map'].max() == 255
+
+
+def coco_sample(path, width=32, height=24):
+    """A sample as mmdet's CocoDataset gives it to the pipeline."""
+    return dict(img_path=str(path), img_id=3, width=width, height=height)
+
+
+def test_an_image_of_another_size_than_its_entry_is_refused(tmp_path):
+    image = tmp_path / 'a.png'
+    cv2.imwrite(str(image), np.zeros((1, 1, 3), np.uint8))
+    with pytest.raises(BrokenDataError) as err:
+        CheckedLoadImageFromFile(ann_file='ann.json', training=True)(
+            coco_sample(image))
+    assert str(err.value) == (
+        f'image {image} (COCO image id 3 in ann.json) does not fit its '
+        'entry: its entry gives it 32x24 pixels (width x height), but it '
+        'decodes to 1x1, so its boxes would miss their objects. Fix width '
+        'and height (and the boxes) in the annotation file, or replace the '
+        'image with the one annotated; training can leave broken images out '
+        'with --cfg-options broken_images=skip.')
+
+
+def test_an_image_turned_by_its_exif_orientation_is_named_so(tmp_path):
+    from PIL import Image
+    image = tmp_path / 'turned.jpg'
+    exif = Image.Exif()
+    exif[0x0112] = 6    # the orientation tag: turn 90 degrees to show
+    Image.new('RGB', (32, 24)).save(image, exif=exif)
+    with pytest.raises(BrokenDataError) as err:
+        CheckedLoadImageFromFile(ann_file='ann.json')(coco_sample(image))
+    assert str(err.value) == (
+        f'image {image} (COCO image id 3 in ann.json) does not fit its '
+        'entry: its entry gives it 32x24 pixels (width x height), but it '
+        'decodes to 24x32, so its boxes would miss their objects: its EXIF '
+        'orientation turns it as it is decoded. Strip the orientation tag '
+        '(exiftool -Orientation= FILE) to keep the pixels as annotated, or '
+        'save it upright and fix its width, height and boxes.')
+    loaded = CheckedLoadImageFromFile(color_type='color_ignore_orientation')(
+        coco_sample(image))
+    assert loaded['img_shape'] == (24, 32)

@@ -21,6 +21,8 @@ def test_training_skips_broken_images_only_when_asked(repo_root):
     train, = steps(cfg, 'train', 'CheckedLoadImageFromFile')
     val, = steps(cfg, 'val', 'CheckedLoadImageFromFile')
     assert train['on_broken'] == 'skip' and val['on_broken'] == 'stop'
+    # only a training step's message tells of broken_images=skip
+    assert train['training'] and not val['training']
     assert train['ann_file'] == 'data/imagenet_shapes/meta/train.txt'
     assert not steps(cfg, 'train', 'LoadImageFromFile')
     default = load_config(f'{repo_root}/{CLS}')

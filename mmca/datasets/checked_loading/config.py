@@ -22,7 +22,8 @@ def use_checked_loading(cfg: Config) -> None:
     The config key ``broken_images`` (``'stop'``, the default, or
     ``'skip'``) says what training does with an image that does not load;
     validation and testing always stop, as a metric over fewer images than
-    the annotations list is not the metric asked for. A step the config
+    the annotations list is not the metric asked for, and only the training
+    steps' messages tell of ``broken_images=skip``. A step the config
     already gives ``on_broken`` keeps it.
     """
     action = cfg.get('broken_images', 'stop')
@@ -36,30 +37,30 @@ def use_checked_loading(cfg: Config) -> None:
         if loader and loader.get('dataset'):
             _check_dataset(loader['dataset'],
                            action if split == 'train' else 'stop',
-                           segmentation, ignore_index, None,
-                           cfg.get('default_scope'))
+                           split == 'train', segmentation, ignore_index,
+                           None, cfg.get('default_scope'))
 
 
-def _check_dataset(dataset: Dict, on_broken: str, segmentation: bool,
-                   ignore_index: int, ann_file: Optional[str],
-                   scope: Optional[str]) -> None:
+def _check_dataset(dataset: Dict, on_broken: str, training: bool,
+                   segmentation: bool, ignore_index: int,
+                   ann_file: Optional[str], scope: Optional[str]) -> None:
     if dataset.get('ann_file'):
         ann_file = osp.join(dataset.get('data_root') or '',
                             dataset['ann_file'])
     if dataset.get('pipeline'):
         num_classes = _num_classes(dataset, scope) if segmentation else None
         dataset['pipeline'] = _checked_pipeline(
-            dataset['pipeline'], on_broken, ann_file, num_classes,
+            dataset['pipeline'], on_broken, training, ann_file, num_classes,
             ignore_index)
     children = dataset.get('datasets') or []
     if dataset.get('dataset'):
         children = [dataset['dataset']]
     for child in children:
-        _check_dataset(child, on_broken, segmentation, ignore_index, ann_file,
-                       scope)
+        _check_dataset(child, on_broken, training, segmentation, ignore_index,
+                       ann_file, scope)
 
 
-def _checked_pipeline(pipeline: List, on_broken: str,
+def _checked_pipeline(pipeline: List, on_broken: str, training: bool,
                       ann_file: Optional[str], num_classes: Optional[int],
                       ignore_index: int) -> List:
     checked = []
@@ -68,6 +69,7 @@ def _checked_pipeline(pipeline: List, on_broken: str,
         if name in ('LoadImageFromFile', 'CheckedLoadImageFromFile'):
             step = dict(step, type='CheckedLoadImageFromFile')
             step.setdefault('on_broken', on_broken)
+            step.setdefault('training', training)
             step.setdefault('ann_file', ann_file)
         checked.append(step)
         following = pipeline[index + 1] if index + 1 < len(pipeline) else {}

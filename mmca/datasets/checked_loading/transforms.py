@@ -13,7 +13,7 @@ in the configs the tools run; docs/reliability.md says when each applies.
 """
 import logging
 import os.path as osp
-from typing import Optional
+from typing import Optional, Tuple
 
 import mmcv
 import numpy as np
@@ -54,6 +54,66 @@ def image_problem(img_bytes: bytes) -> str:
     if img_bytes.startswith(b'\x89PNG') and b'IEND' not in img_bytes[-16:]:
         return f'it is truncated (a PNG of {size} without its IEND chunk)'
     return f'it cannot be decoded as an image ({size})'
+
+
+def decode_image(img_bytes: bytes, flag: str = 'color',
+                 backend: Optional[str] = None
+                 ) -> Tuple[Optional[np.ndarray], Optional[str]]:
+    """``img_bytes`` decoded by mmcv, or None and why it did not decode (as
+    the end of a sentence)."""
+    if not img_bytes:   # cv2 asserts on no bytes
+        return None, image_problem(img_bytes)
+    try:
+        img = mmcv.imfrombytes(img_bytes, flag=flag, backend=backend)
+    except Exception as err:  # the decoders raise all sorts
+        return None, (f'it cannot be decoded as an image '
+                      f'({type(err).__name__}: {err})')
+    if img is None:
+        return None, image_problem(img_bytes)
+    return img, None
+
+
+def image_file_problem(path: str) -> Optional[str]:
+    """Why the local image file ``path`` cannot be used (as the end of a
+    sentence); None if it decodes."""
+    try:
+        with open(path, 'rb') as file:
+            img_bytes = file.read()
+    except FileNotFoundError:
+        return 'it does not exist'
+    except OSError as err:
+        return f'it cannot be read ({err.strerror or err})'
+    return decode_image(img_bytes)[1]
+
+
+def size_mismatch(results: dict, img: np.ndarray, img_bytes: bytes,
+                  flag: str, backend: Optional[str]) -> Optional[str]:
+    """How ``img`` disagrees with the width and height its annotation
+    entry gives (mmdet's COCO and VOC samples carry them), and the fix;
+    None if it agrees or the entry gives none.
+
+    The boxes of an entry are in the pixels of its width and height: an
+    image of another size puts them on other pixels. A JPEG with an EXIF
+    orientation is turned by the decoders ('color' reads it), which is the
+    usual cause.
+    """
+    width, height = results.get('width'), results.get('height')
+    if width is None or height is None or \
+            tuple(img.shape[:2]) == (height, width):
+        return None
+    decoded = f'{img.shape[1]}x{img.shape[0]}'
+    problem = (f'its entry gives it {width}x{height} pixels (width x '
+               f'height), but it decodes to {decoded}, so its boxes would '
+               'miss their objects')
+    unturned, _ = decode_image(img_bytes, 'color_ignore_orientation', backend)
+    if flag == 'color' and unturned is not None and \
+            tuple(unturned.shape[:2]) == (height, width):
+        return (f'{problem}: its EXIF orientation turns it as it is decoded. '
+                'Strip the orientation tag (exiftool -Orientation= FILE) '
+                'to keep the pixels as annotated, or save it upright and '
+                'fix its width, height and boxes')
+    return (f'{problem}. Fix width and height (and the boxes) in the '
+            'annotation file, or replace the image with the one annotated')
 
 
 def ann_file_line(ann_file: str, img_path: str) -> Optional[int]:
@@ -105,42 +165,45 @@ class CheckedLoadImageFromFile(LoadImageFromFile):
             ``'stop'`` there. Defaults to ``'stop'``.
         ann_file (str, optional): The dataset's annotation file, named in
             the message with the image's entry in it. Defaults to None.
+        training (bool): Whether the step loads training images, the only
+            ones ``--cfg-options broken_images=skip`` can leave out; the
+            message then says so. Defaults to False.
         **kwargs: ``LoadImageFromFile``'s arguments; its ``ignore_empty``
             has no effect here, ``on_broken`` decides.
+
+    An image whose size is not the width and height its annotation entry
+    gives (mmdet's COCO and VOC samples) is refused, or skipped, alike.
     """
 
     def __init__(self, on_broken: str = 'stop',
-                 ann_file: Optional[str] = None, **kwargs) -> None:
+                 ann_file: Optional[str] = None, training: bool = False,
+                 **kwargs) -> None:
         if on_broken not in BROKEN_IMAGE_ACTIONS:
             raise ValueError(f'on_broken must be one of '
                              f'{BROKEN_IMAGE_ACTIONS}, not {on_broken!r}')
         super().__init__(**kwargs)
         self.on_broken = on_broken
         self.ann_file = ann_file
+        self.training = training
         self.skipped = set()
 
     def transform(self, results: dict) -> Optional[dict]:
         filename = results['img_path']
-        img, problem = None, None
         try:
             img_bytes = self._read(filename)
         except FileNotFoundError:
-            problem = 'it does not exist'
+            return self._broken(results, 'it does not exist')
         except OSError as err:
-            problem = f'it cannot be read ({err.strerror or err})'
-        else:
-            try:
-                # cv2 asserts on no bytes: image_problem names that case
-                if img_bytes:
-                    img = mmcv.imfrombytes(img_bytes, flag=self.color_type,
-                                           backend=self.imdecode_backend)
-            except Exception as err:  # the decoders raise all sorts
-                problem = (f'it cannot be decoded as an image '
-                           f'({type(err).__name__}: {err})')
-            if img is None and problem is None:
-                problem = image_problem(img_bytes)
+            return self._broken(
+                results, f'it cannot be read ({err.strerror or err})')
+        img, problem = decode_image(img_bytes, self.color_type,
+                                    self.imdecode_backend)
         if problem is not None:
             return self._broken(results, problem)
+        mismatch = size_mismatch(results, img, img_bytes, self.color_type,
+                                 self.imdecode_backend)
+        if mismatch is not None:
+            return self._broken(results, mismatch, fits=False)
         if self.to_float32:
             img = img.astype(np.float32)
         results['img'] = img
@@ -154,14 +217,20 @@ class CheckedLoadImageFromFile(LoadImageFromFile):
                 self.file_client_args, filename).get(filename)
         return fileio.get(filename, backend_args=self.backend_args)
 
-    def _broken(self, results: dict, problem: str) -> None:
+    def _broken(self, results: dict, problem: str,
+                fits: bool = True) -> None:
+        """Stop at, or skip, an image that is broken (``problem`` says
+        why) or that does not fit its entry (``problem`` says how, and the
+        fix)."""
         image = results['img_path']
         where = f'image {image} ({describe_entry(results, self.ann_file)})'
         if self.on_broken == 'stop':
-            raise BrokenDataError(
-                f'{where} is broken: {problem}. Replace the file or remove '
-                'its entry; training can leave broken images out with '
-                '--cfg-options broken_images=skip.')
+            message = (f'{where} is broken: {problem}. Replace the file or '
+                       'remove its entry' if fits else
+                       f'{where} does not fit its entry: {problem}')
+            raise BrokenDataError(message + (
+                '; training can leave broken images out with --cfg-options '
+                'broken_images=skip.' if self.training else '.'))
         if image not in self.skipped:   # once a file, not every epoch
             self.skipped.add(image)
             print_log(f'skipping {where}: {problem}; {len(self.skipped)} '
@@ -171,7 +240,8 @@ class CheckedLoadImageFromFile(LoadImageFromFile):
 
     def __repr__(self) -> str:
         return (super().__repr__()[:-1] +
-                f", on_broken='{self.on_broken}', ann_file={self.ann_file!r})")
+                f", on_broken='{self.on_broken}', ann_file={self.ann_file!r}, "
+                f'training={self.training})')
 
 
 @TRANSFORMS.register_module()
