@@ -23,7 +23,8 @@ from mmengine.model import is_model_wrapper
 from mmca.cli import default_work_dir, load_config, run_tool
 from mmca.deployment import BACKENDS, BackendUnavailable, DeployedModel
 from mmca.engine import build_runner, shutdown_distributed
-from mmca.preflight import check_checkpoint_matches, check_datasets, check_task
+from mmca.preflight import (check_checkpoint_matches, check_datasets,
+                            check_task, check_work_dir)
 from mmca.utils import InputError
 
 VISUALIZATION_HOOKS = {'mmdet': 'DetVisualizationHook',
@@ -95,6 +96,7 @@ def main() -> None:
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)
+    check_work_dir(cfg)
     cfg.load_from = None if args.backend else args.checkpoint
     # the weights are those given, not a training run's latest
     cfg.resume = False

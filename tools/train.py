@@ -24,7 +24,7 @@ from mmca.cli import default_work_dir, load_config, run_tool
 from mmca.engine import (build_runner, find_resume_checkpoint,
                          is_first_process, lock_work_dir, shutdown_distributed)
 from mmca.preflight import (check_checkpoint_matches, check_datasets,
-                            check_pretrained, check_task)
+                            check_pretrained, check_task, check_work_dir)
 from mmca.utils import InputError
 
 
@@ -57,6 +57,7 @@ def main() -> None:
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)
+    check_work_dir(cfg)
 
     if args.amp:
         if not torch.cuda.is_available():

@@ -5,6 +5,7 @@ from typing import Callable
 
 from mmca.datasets import BrokenDataError
 from mmca.engine import CheckpointSaveError, NonFiniteLossError
+from mmca.preflight import restore_work_dirs
 from mmca.utils import BrokenCheckpointError, InputError, UnsafeCheckpointError
 
 #: The exit status of a tool given bad input, as argparse exits on a bad
@@ -25,6 +26,9 @@ def run_tool(main: Callable[[], None]) -> None:
     read, and a broken data file a dataloader meets
     (:class:`~mmca.datasets.BrokenDataError`) are the user's to fix:
     ``error: <message>`` on stderr, without a traceback, and exit status 2.
+    A refused run (all but the broken data file, met once the run goes and
+    so keeping what it wrote) leaves its work dir as it found it
+    (:func:`mmca.preflight.restore_work_dirs`).
     A checkpoint that cannot be saved and a non-finite loss stop a run:
     reported alike, with exit status 3. Any other exception is a bug and
     keeps its traceback.
@@ -33,6 +37,8 @@ def run_tool(main: Callable[[], None]) -> None:
         main()
     except (InputError, UnsafeCheckpointError, BrokenCheckpointError,
             BrokenDataError) as err:
+        if not isinstance(err, BrokenDataError):
+            restore_work_dirs()
         print(f'error: {err}', file=sys.stderr)
         sys.exit(BAD_INPUT_STATUS)
     except (CheckpointSaveError, NonFiniteLossError) as err:
