@@ -32,6 +32,7 @@ from mmengine.config import Config, DictAction
 
 from mmca.apis import build_inference_model
 from mmca.cli import load_config, run_tool
+from mmca.datasets.checked_loading import image_file_problem
 from mmca.preflight import check_checkpoint_matches, check_task
 from mmca.utils import InputError
 
@@ -68,7 +69,7 @@ def parse_args() -> argparse.Namespace:
 
 def list_images(img: str) -> List[str]:
     """``img`` itself, or the images in the folder ``img`` by name, each
-    checked to be readable."""
+    checked to decode (as the dataloaders check theirs)."""
     if osp.isfile(img):
         images = [img]
     elif osp.isdir(img):
@@ -82,8 +83,11 @@ def list_images(img: str) -> List[str]:
     else:
         raise InputError(f'image or folder {img} does not exist')
     for path in images:
-        if mmcv.imread(path) is None:
-            raise InputError(f'cannot read {path} as an image')
+        problem = image_file_problem(path)
+        if problem:
+            fix = 'replace it' if path == img else \
+                f'replace it, or move it out of {img}'
+            raise InputError(f'image {path} is broken: {problem}; {fix}.')
     return images
 
 

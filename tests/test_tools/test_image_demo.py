@@ -140,7 +140,8 @@ def test_without_checkpoint_warns_once_of_random_weights(val_images, tmp_path,
 @pytest.mark.parametrize('case,message', [
     ('missing', 'image or folder {tmp}/nowhere.jpg does not exist'),
     ('empty folder', 'folder {tmp} holds no images'),
-    ('not an image', 'cannot read {tmp}/broken.png as an image'),
+    ('not an image', 'image {tmp}/broken.png is broken: it cannot be decoded '
+     'as an image (13 bytes); replace it.'),
     ('other scope', 'demo/image_demo.py runs mmpretrain, mmdet and mmseg '
      'configs, but'),
     ('missing checkpoint', 'checkpoint {tmp}/none.pth does not exist'),
