@@ -87,19 +87,19 @@ def check_coco_annotations(path: str, data: Any,
     _check_unique_ids(where, 'annotations', annotations,
                       lambda e: f'of image {e["image_id"]!r}',
                       'one would replace the other')
-    image_sizes = {image['id']: (image['width'], image['height'])
-                   for image in images}
+    image_ids = {image['id'] for image in images}
     category_ids = [category['id'] for category in categories]
+    known_categories = set(category_ids)
     for index, ann in enumerate(annotations):
-        entry = f'annotations[{index}] (id {ann["id"]!r})'
-        if ann['image_id'] not in image_sizes:
+        if ann['image_id'] not in image_ids:
             raise InputError(
-                f'{where}: {entry} is of image id {ann["image_id"]!r}, which '
-                '"images" does not list. Add the image, or remove the '
-                'annotation.')
-        if ann['category_id'] not in category_ids:
+                f'{where}: annotations[{index}] (id {ann["id"]!r}) is of '
+                f'image id {ann["image_id"]!r}, which "images" does not list. '
+                'Add the image, or remove the annotation.')
+        if ann['category_id'] not in known_categories:
             raise InputError(
-                f'{where}: {entry} has category id {ann["category_id"]!r}, '
+                f'{where}: annotations[{index}] (id {ann["id"]!r}) has '
+                f'category id {ann["category_id"]!r}, '
                 f'which "categories" does not list (it lists ids '
                 f'{_listed(category_ids)}). Fix its category_id, or add the '
                 'category.')
