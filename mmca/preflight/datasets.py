@@ -1,5 +1,6 @@
-"""The datasets a config reads: present, and their annotation files
-readable."""
+"""The datasets a config reads: present, their annotation files readable,
+and what those hold (COCO files, mmpretrain image lists) fit for the
+config."""
 import importlib
 import json
 import os.path as osp

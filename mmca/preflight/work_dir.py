@@ -31,10 +31,12 @@ _MAX_KEPT_DUMP = 2**20
 
 @dataclass
 class _Found:
-    """What a work dir held when a tool's run began."""
+    """What a work dir held when a tool's run began: its entries, the
+    folders of its path that were missing (deepest last), and the bytes of
+    the config dump a runner would replace."""
     work_dir: str
     config_dump: Optional[str]
-    made: List[str] = field(default_factory=list)   # dirs missing, deepest last
+    made: List[str] = field(default_factory=list)
     entries: Set[str] = field(default_factory=set)
     dump_bytes: Optional[bytes] = None
 

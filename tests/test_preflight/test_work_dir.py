@@ -11,7 +11,6 @@ from mmengine.logging import MMLogger
 from mmca.preflight import check_work_dir, restore_work_dirs
 from mmca.utils import InputError
 
-
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'demo',
                   'mbv2_ca_shapes_cls.py')
 #: Where mmengine's Runner dumps that config in a work dir.
