@@ -8,7 +8,9 @@ The config's ``default_scope`` (mmpretrain, mmdet or mmseg) decides the task.
 Distributed runs on machines without GPUs use CPU processes over gloo (see
 tools/dist_train.sh). A run holds its work dir (a second run there is refused),
 writes each checkpoint whole or not at all, and stops at a NaN or infinite
-loss; see docs/reliability.md.
+loss. SIGTERM, SIGINT (Ctrl-C) or SIGUSR1 make it save after the current
+iteration and exit with status 75; ``--resume`` then goes on from the next
+iteration, mid-epoch included. See docs/reliability.md.
 """
 import argparse
 import os
@@ -21,8 +23,10 @@ from mmengine.config import DictAction
 from mmengine.model import is_model_wrapper
 
 from mmca.cli import default_work_dir, load_config, run_tool
-from mmca.engine import (build_runner, find_resume_checkpoint,
-                         is_first_process, lock_work_dir, shutdown_distributed)
+from mmca.engine import (TrainingStopped, build_runner, find_resume_checkpoint,
+                         is_first_process, lock_work_dir,
+                         restarted_by_scheduler, shutdown_distributed,
+                         stop_on_signals, use_resumed_seed)
 from mmca.preflight import (check_checkpoint_matches, check_datasets,
                             check_pretrained, check_task, check_work_dir)
 from mmca.utils import InputError
@@ -39,7 +43,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
         help='resume from CKPT, or without CKPT from the one last_checkpoint '
-        'names in the work dir (the newest intact one if that is broken)')
+        'names in the work dir (the newest intact one if that is broken); '
+        'a job that Slurm requeued or torchrun restarted resumes without it')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, xxx=yyy')
     parser.add_argument('--launcher', default='none',
@@ -51,7 +56,11 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    args = parse_args()
+    with stop_on_signals():
+        train(parse_args())
+
+
+def train(args: argparse.Namespace) -> None:
     cfg = load_config(args.config, args.cfg_options)
     check_task(cfg, 'tools/train.py')
     cfg.launcher = args.launcher
@@ -69,6 +78,8 @@ def main() -> None:
             raise InputError(f'{args.config} has no auto_scale_lr setting '
                              '(base_batch_size) to scale from')
         cfg.auto_scale_lr.enable = True
+    if args.resume is None and restarted_by_scheduler():
+        args.resume = 'auto'
     if args.resume not in (None, 'auto') and not osp.isfile(args.resume):
         raise InputError(f'--resume {args.resume}: no such checkpoint')
 
@@ -89,6 +100,7 @@ def main() -> None:
             cfg.resume, cfg.load_from = True, start.checkpoint
         elif args.resume is not None:
             cfg.resume, cfg.load_from = True, args.resume
+        use_resumed_seed(cfg)
 
         runner = build_runner(cfg)
         if cfg.get('load_from'):
@@ -96,7 +108,11 @@ def main() -> None:
             check_checkpoint_matches(
                 model.module if is_model_wrapper(model) else model,
                 cfg.load_from)
-        runner.train()
+        try:
+            runner.train()
+        except TrainingStopped:
+            shutdown_distributed()
+            raise
     shutdown_distributed()
 
 

@@ -4,7 +4,8 @@ import sys
 from typing import Callable
 
 from mmca.datasets import BrokenDataError
-from mmca.engine import CheckpointSaveError, NonFiniteLossError
+from mmca.engine import (CheckpointSaveError, NonFiniteLossError,
+                         TrainingStopped)
 from mmca.preflight import restore_work_dirs
 from mmca.utils import BrokenCheckpointError, InputError, UnsafeCheckpointError
 
@@ -19,6 +20,15 @@ BAD_INPUT_STATUS = 2
 RUN_STOPPED_STATUS = 3
 
 
+#: The exit status of a training run stopped by a signal after saving where
+#: it was (sysexits.h's EX_TEMPFAIL: run it again, with ``--resume``).
+RUN_SUSPENDED_STATUS = 75
+
+#: The exit status of a tool interrupted by Ctrl-C outside training, as a
+#: shell reports a process that SIGINT ended.
+INTERRUPTED_STATUS = 130
+
+
 def run_tool(main: Callable[[], None]) -> None:
     """Run a tool's ``main``; report bad input or a stopped run as one line.
 
@@ -30,8 +40,11 @@ def run_tool(main: Callable[[], None]) -> None:
     so keeping what it wrote) leaves its work dir as it found it
     (:func:`mmca.preflight.restore_work_dirs`).
     A checkpoint that cannot be saved and a non-finite loss stop a run:
-    reported alike, with exit status 3. Any other exception is a bug and
-    keeps its traceback.
+    reported alike, with exit status 3. A training run stopped by a signal
+    (:class:`~mmca.engine.TrainingStopped`) says where it saved on one
+    ``stopped:`` line and exits with status 75; Ctrl-C elsewhere is one
+    line and status 130. Any other exception is a bug and keeps its
+    traceback.
     """
     try:
         main()
@@ -44,3 +57,10 @@ def run_tool(main: Callable[[], None]) -> None:
     except (CheckpointSaveError, NonFiniteLossError) as err:
         print(f'error: {err}', file=sys.stderr)
         sys.exit(RUN_STOPPED_STATUS)
+    except TrainingStopped as err:
+        print(f'stopped: {err}', file=sys.stderr)
+        sys.exit(RUN_SUSPENDED_STATUS)
+    except KeyboardInterrupt:
+        print('stopped: interrupted (SIGINT); nothing more was written',
+              file=sys.stderr)
+        sys.exit(INTERRUPTED_STATUS)
