@@ -159,3 +159,37 @@ def test_torchrun_restarts_a_stopped_worker_which_resumes_to_the_same_weights(
     assert 'SIGTERM: stopped after iteration' in text, text[-3000:]
     assert 'resumed epoch' in text, text[-3000:]
     assert_same_weights(work_dir / f'epoch_{EPOCHS}.pth', uninterrupted)
+
+
+def test_a_signal_to_one_rank_stops_every_rank_at_the_same_iteration(
+        tiny_set, repo_root, tmp_path):
+    work_dir = tmp_path / 'run'
+    log = tmp_path / 'torchrun.log'
+    env = dict(os.environ, PYTHON=sys.executable, PYTHONUNBUFFERED='1',
+               PORT=str(29000 + os.getpid() % 300), OMP_NUM_THREADS='1')
+    with open(log, 'w') as out:
+        agent = subprocess.Popen(
+            ['bash', 'tools/dist_train.sh', CONFIGS['cls'], '2',
+             *tiny_options('cls', tiny_set('cls'), work_dir, EPOCHS)],
+            cwd=repo_root, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+        def second_rank() -> int:
+            workers = children(children(agent.pid))
+            assert len(workers) == 2, workers
+            return next(pid for pid in workers if 'RANK=1\0' in Path(
+                f'/proc/{pid}/environ').read_text())
+
+        signal_when_training(agent, log, second_rank, signal.SIGUSR1)
+        agent.wait(300)
+    text = log.read_text()
+    stops = [line for line in text.splitlines() if 'stopped: ' in line]
+    assert len(stops) == 2, text[-3000:]
+    iterations = {line.split('stopped after iteration ')[1].split()[0]
+                  for line in stops}
+    assert len(iterations) == 1, stops
+    assert any('SIGUSR1: stopped' in line for line in stops)
+    assert any('a stop signal to another process: stopped' in line
+               for line in stops)
+    saved = work_dir / f'iter_{iterations.pop()}.pth'
+    assert (work_dir / 'last_checkpoint').read_text().endswith(saved.name)
+    load_checkpoint_safely(str(saved), 'cpu')
