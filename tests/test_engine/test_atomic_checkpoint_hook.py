@@ -86,8 +86,7 @@ def test_resume_continues_from_an_atomic_checkpoint(toy_runner, tmp_path):
     assert (tmp_path / 'last_checkpoint').read_text() == 'epoch_2.pth'
 
 
-def test_build_runner_swaps_in_the_atomic_hook_and_adds_loss_and_stop_hooks(
-):
+def test_build_runner_adds_the_atomic_loss_and_stop_hooks():
     cfg = Config(dict(
         default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=1)),
         custom_hooks=[dict(type='ChannelsLastHook')]))
