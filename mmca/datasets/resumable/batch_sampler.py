@@ -68,8 +68,9 @@ class ResumableBatchSampler(Sampler):
         self.batch_sampler = batch_sampler
         self.sampler = sampler
         self.batch_size = batch_size
-        self.seed = seed if seed is not None else getattr(sampler, 'seed', 0)
-        self.seed = int(self.seed or 0) % 2**32
+        if seed is None:
+            seed = getattr(sampler, 'seed', None) or 0
+        self.seed = int(seed) % 2**32     # SeedSequence takes no negatives
         self.rank = get_rank()
         self._epoch = 0
         self._skip = 0
