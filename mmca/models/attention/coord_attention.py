@@ -1,7 +1,7 @@
 """Coordinate attention (Hou, Zhou, Feng, CVPR 2021)."""
 
 import warnings
-from typing import Optional
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -16,6 +16,41 @@ from mmca.ops import (coord_attention_inference, coord_gate, fuses_inference,
 from mmca.utils.typing_utils import ConfigType, OptMultiConfig
 from .export_form import CAExportForm
 from .recording import GateRecorder
+
+#: The spatial directions a block can attend along, in the paper's order:
+#: ``'h'`` pools each row (along W) and gates rows, ``'w'`` the columns.
+DIRECTIONS = ('h', 'w')
+#: How the two gates meet the input (see :class:`CoordAttention`).
+COMBINES = ('product', 'softmax')
+
+
+def softmax_gate(logit_h: torch.Tensor,
+                 logit_w: torch.Tensor) -> torch.Tensor:
+    r"""The gate of ``combine='softmax'``, :math:`\beta^h g^h + \beta^w g^w`.
+
+    ``logit_h`` (N, C, H, 1) and ``logit_w`` (N, C, 1, W) are :math:`u^h`
+    and :math:`u^w`, or both (N, C, H, W). A softmax over two values is the
+    sigmoid of their difference, :math:`\beta^h = \sigma(u^h - u^w)`, which
+    needs no exponential that could overflow. Returns (N, C, H, W).
+    """
+    weight_h = torch.sigmoid(logit_h - logit_w)
+    gate_h, gate_w = logit_h.sigmoid(), logit_w.sigmoid()
+    return gate_w + weight_h * (gate_h - gate_w)
+
+
+def _directions(directions: Union[str, Sequence[str]]) -> Tuple[str, ...]:
+    """``directions`` as a tuple in the paper's order; a bad one refused."""
+    if isinstance(directions, str):     # ('h') is 'h' in a config
+        directions = tuple(directions)
+    allowed = "('h', 'w'), ('h',) or ('w',)"
+    if not isinstance(directions, (tuple, list)):
+        raise TypeError(f'directions must be {allowed}, but got '
+                        f'{directions!r}')
+    if (not directions or len(set(directions)) != len(directions)
+            or not set(directions) <= set(DIRECTIONS)):
+        raise ValueError(f'directions must be {allowed}, but got '
+                         f'{tuple(directions)!r}')
+    return tuple(d for d in DIRECTIONS if d in directions)
 
 
 @MODELS.register_module()
@@ -51,6 +86,46 @@ class CoordAttention(BaseModule):
 
     As in the released model, :math:`F_1`, :math:`F_h` and :math:`F_w` carry a
     bias, :math:`\delta` is BN followed by h-swish, and the gates are sigmoids.
+    These are the defaults; the options below answer the release README's
+    open questions, each an exact variant of the same block.
+
+    **One direction** (``directions=('h',)`` or ``('w',)``; the README: "either
+    horizontal or vertical direction attention performs the same to the SE
+    attention"). Only that strip is pooled, transformed by the same
+    :math:`F_1` and :math:`\delta` and turned into its gate; the other gate
+    conv is not built (no ``conv_w`` for ``('h',)``, no ``conv_h`` for
+    ``('w',)``):
+
+    .. math::
+        g^h = \sigma(F_h(\delta(F_1(z^h)))), \quad
+        y_c(i, j) = x_c(i, j) \, g^h_c(i)
+        \qquad \text{(and alike for } w \text{)}.
+
+    **Softmax between the directions** (``combine='softmax'``; the README:
+    "not sure whether the results would be better if a softmax is applied
+    between the horizontal and vertical features"). We read *between* as
+    *across the two directions*: at each position the horizontal and the
+    vertical gate compete for one unit of weight, as SKNet's softmax weighs
+    its branches, rather than a softmax along a strip, which would compare
+    positions of one direction with each other and shrink every gate as
+    :math:`H` or :math:`W` grows. The softmax takes the gates' own logits,
+    :math:`u^h = F_h(f^h)` (C, H) and :math:`u^w = F_w(f^w)` (C, W), the
+    arguments of :math:`\sigma` in eq. 5, 6; so the block has the paper's
+    parameters (and loads its weights) and only the combination changes.
+    At each :math:`(c, i, j)`:
+
+    .. math::
+        [\beta^h_c(i, j), \beta^w_c(i, j)]
+            = \mathrm{softmax}([u^h_c(i), u^w_c(j)]), \quad
+        y_c(i, j) = x_c(i, j) \, \big(\beta^h_c(i, j) \, g^h_c(i)
+            + \beta^w_c(i, j) \, g^w_c(j)\big),
+
+    with :math:`\beta^h + \beta^w = 1`, :math:`\beta^h = \sigma(u^h_c(i) -
+    u^w_c(j))`; :math:`\beta` and the gate are (N, C, H, W). The gate lies
+    between :math:`g^h_c(i)` and :math:`g^w_c(j)`, nearer the larger (the
+    product lies below both), so it stays in (0, 1); unlike the product it
+    does not factor into a row and a column gate, so the block forms the
+    whole (N, C, H, W) gate map.
 
     The block is memory-bound: only the two passes over x (the strip means,
     the gating) matter. On CPU each is one fused pass (:mod:`mmca.ops`),
@@ -60,23 +135,41 @@ class CoordAttention(BaseModule):
     gates inside the gating pass; given the producer's ReLU or ReLU6 as
     ``input_act``, both passes apply it as they read x, so the activation
     costs no pass of its own. Results match the plain formulation to 1e-5.
-    Other devices and training take plain PyTorch ops, and so do tracing
-    and export. With BN on running statistics, :math:`F_1` and
-    :math:`\delta` act on each position alone, so each strip goes through
-    them by itself: the graph has no Concat and no Split by H and W (sizes
-    it would compute from x's shape at run time). Which standard operators
-    spell the means and the gating is :attr:`export_form`
+    The compiled call runs the paper's block (both directions, product) with
+    an h-swish, ReLU, ReLU6 or SiLU :math:`\delta`; the options and other
+    activations take the plain formulation (the fused strip means where
+    both strips are pooled). Other devices and training take plain PyTorch
+    ops, and so do tracing and export. With BN on running statistics,
+    :math:`F_1` and :math:`\delta` act on each position alone, so each strip
+    goes through them by itself: the graph has no Concat and no Split by H
+    and W (sizes it would compute from x's shape at run time). Which
+    standard operators spell the means and the gating is
+    :attr:`export_form`
     (:class:`~mmca.models.attention.export_form.CAExportForm`); by default
     ``ReduceMean`` (any input size) and one same-shape Mul of x by
     :math:`g^h \otimes g^w`. Each runtime is exported in the form that runs
-    fastest in it (docs/deployment.md).
+    fastest in it (docs/deployment.md). Every option exports in every form.
 
     Args:
         in_channels (int): Channels :math:`C` of the input (and output).
-        reduction (int): Reduction ratio :math:`r`. Defaults to 32.
+        reduction (int): Reduction ratio :math:`r`: the mid width is
+            :math:`\max(\text{min\_channels}, C // r)`. Defaults to 32, the
+            paper's.
         min_channels (int): Floor on the mid width :math:`M`. Defaults to 8.
         norm_cfg (dict): Norm after the shared conv. Defaults to BN.
-        act_cfg (dict): Activation after that norm. Defaults to h-swish.
+        act_cfg (dict): The activation in :math:`\delta`, after that norm:
+            ``dict(type='HSwish')`` (default, the release's h-swish),
+            ``dict(type='ReLU6')``, ``dict(type='SiLU')`` (the README: "SiLU
+            activation (h_swish in the code) works better than ReLU6"),
+            ``dict(type='ReLU')``: each in the compiled inference call; any
+            other mmcv activation in plain ops.
+        directions (str or Sequence[str]): The directions attended:
+            ``('h', 'w')`` (default, the paper), ``('h',)`` (gate rows only)
+            or ``('w',)`` (columns only). A string of the letters, ``'h'``,
+            is read alike.
+        combine (str): How the two gates re-weight x: ``'product'``
+            (default, the paper's eq. 7) or ``'softmax'`` (above; needs both
+            directions).
         inplace (bool): At inference (no gradient wanted), write the output
             into the input, as ``nn.ReLU(inplace=True)`` does: set it where
             nothing else reads the input. The backbones set it for their
@@ -89,8 +182,10 @@ class CoordAttention(BaseModule):
     #: applies it in its own reads (see :func:`conv_attention`).
     applies_input_act = True
     #: Set by :func:`record_gates` while it records: ``forward`` then hands
-    #: it the gates it applies, ``gate_h`` (N, C, H, 1) and ``gate_w``
-    #: (N, C, 1, W), from whichever path runs.
+    #: it the gates it applies, from whichever path runs: ``gate_h``
+    #: (N, C, H, 1) and ``gate_w`` (N, C, 1, W), the one of its direction
+    #: with one direction, or ``gate`` (N, C, H, W) with
+    #: ``combine='softmax'``.
     gate_recorder: Optional[GateRecorder] = None
     #: The operators the block is exported in (tracing, ONNX export) while
     #: BN uses running statistics. The default holds for any input size;
@@ -103,18 +198,35 @@ class CoordAttention(BaseModule):
                  min_channels: int = 8,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='HSwish'),
+                 directions: Union[str, Sequence[str]] = DIRECTIONS,
+                 combine: str = 'product',
                  inplace: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg)
+        directions = _directions(directions)
+        if combine not in COMBINES:
+            raise ValueError(f'combine must be one of {COMBINES}, but got '
+                             f'{combine!r}')
+        if combine == 'softmax' and directions != DIRECTIONS:
+            raise ValueError(
+                "combine='softmax' weighs the two directions against each "
+                f"other and needs directions=('h', 'w'), but got "
+                f'directions={directions!r}')
         self.in_channels = in_channels
+        self.directions = directions
+        self.combine = combine
         self.inplace = inplace
         self.mid_channels = max(min_channels, in_channels // reduction)
         self.conv1 = nn.Conv2d(in_channels, self.mid_channels, 1)
         self.bn1 = build_norm_layer(norm_cfg, self.mid_channels)[1]
         self.act = build_activation_layer(act_cfg)
-        self.conv_h = nn.Conv2d(self.mid_channels, in_channels, 1)
-        self.conv_w = nn.Conv2d(self.mid_channels, in_channels, 1)
+        self.conv_h = (nn.Conv2d(self.mid_channels, in_channels, 1)
+                       if 'h' in directions else None)
+        self.conv_w = (nn.Conv2d(self.mid_channels, in_channels, 1)
+                       if 'w' in directions else None)
         self._norm_folds = isinstance(self.bn1, _BatchNorm)
+        # The compiled inference call computes the paper's block only.
+        self._paper_block = directions == DIRECTIONS and combine == 'product'
 
     def forward(self,
                 x: torch.Tensor,
@@ -139,27 +251,54 @@ class CoordAttention(BaseModule):
                                              self.act, self.inplace, input_act)
         if is_exporting() and self._norm_uses_running_stats():
             return self._forward_exported(x)
+        inplace = self.inplace and not torch.is_grad_enabled()
+        if len(self.directions) == 1:
+            return self._forward_one_direction(x, inplace)
         h, w = x.shape[-2:]
         # Both means in one read of x, end to end as one (H + W) strip so the
         # shared transform runs once.
         z = strip_mean(x)                                     # (N, C, H + W)
         f = self.act(self.bn1(self.conv1(z.unsqueeze(3))))    # (N, M, H+W, 1)
         f_h, f_w = torch.split(f, [h, w], dim=2)
-        gate_h = self.conv_h(f_h).sigmoid().squeeze(3)        # (N, C, H)
-        gate_w = self.conv_w(f_w).sigmoid().squeeze(3)        # (N, C, W)
+        logit_h = self.conv_h(f_h).squeeze(3)                 # (N, C, H)
+        logit_w = self.conv_w(f_w).squeeze(3)                 # (N, C, W)
+        if self.combine == 'softmax':
+            gate = softmax_gate(logit_h.unsqueeze(3), logit_w.unsqueeze(2))
+            if self.gate_recorder is not None:
+                self.gate_recorder(self, gate=gate)
+            return x.mul_(gate) if inplace else x * gate
+        gate_h, gate_w = logit_h.sigmoid(), logit_w.sigmoid()
         if self.gate_recorder is not None:
             self.gate_recorder(self, gate_h=gate_h.unsqueeze(3),
                                gate_w=gate_w.unsqueeze(2))
         # x * g^h * g^w in one more pass, keeping x's memory format.
-        return coord_gate(x, gate_h, gate_w,
-                          self.inplace and not torch.is_grad_enabled())
+        return coord_gate(x, gate_h, gate_w, inplace)
+
+    def _forward_one_direction(self, x: torch.Tensor,
+                               inplace: bool) -> torch.Tensor:
+        """``x * g^h`` (g^h: (N, C, H, 1)) or ``x * g^w`` ((N, C, 1, W))."""
+        direction = self.directions[0]
+        # The h strip averages each row (over W), the w strip each column.
+        z = x.mean(3 if direction == 'h' else 2, keepdim=True)
+        conv = self.conv_h if direction == 'h' else self.conv_w
+        gate = conv(self.act(self.bn1(self.conv1(z)))).sigmoid()
+        if self.gate_recorder is not None:
+            self.gate_recorder(self, **{f'gate_{direction}': gate})
+        return x.mul_(gate) if inplace else x * gate
 
     def _forward_exported(self, x: torch.Tensor) -> torch.Tensor:
         """The block as exported, in the operators :attr:`export_form`
         names. Each strip goes through :math:`F_1` and :math:`\\delta` on
         its own (equal to the joint transform while BN uses running
         statistics, and folded into :math:`F_1` here), so the graph holds no
-        Concat and no Split by H and W."""
+        Concat and no Split by H and W.
+
+        With one direction, the form's gate is that direction's alone (x
+        times it; ``'resize'`` brings it to (H, W) first). The softmax gate
+        is a full map whatever the form: computed by broadcasting the two
+        strips' logits (``'outer'``, ``'broadcast'``), or from logits
+        resized to (H, W) (``'resize'``: every op same-shape).
+        """
         form = self.export_form
         h, w = x.shape[-2:]
         if form.static:
@@ -168,23 +307,36 @@ class CoordAttention(BaseModule):
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore', torch.jit.TracerWarning)
                 h, w = int(h), int(w)
-        w1, b1, w_h, b_h, w_w, b_w = self._export_weights(form.mid_multiple)
-        if form.pool == 'avgpool':
-            z_h, z_w = F.avg_pool2d(x, (1, w)), F.avg_pool2d(x, (h, 1))
-        else:
-            z_h, z_w = x.mean(3, keepdim=True), x.mean(2, keepdim=True)
-        gate_h = F.conv2d(self.act(F.conv2d(z_h, w1, b1)), w_h, b_h).sigmoid()
-        gate_w = F.conv2d(self.act(F.conv2d(z_w, w1, b1)), w_w, b_w).sigmoid()
-        if form.gate == 'outer':
-            return x * (gate_h * gate_w)        # gate: (N, C, H, W)
+        w1, b1, gate_convs = self._export_weights(form.mid_multiple)
+        logits = []
+        for direction, (weight, bias) in zip(self.directions, gate_convs):
+            if form.pool == 'avgpool':
+                z = F.avg_pool2d(x, (1, w) if direction == 'h' else (h, 1))
+            else:
+                z = x.mean(3 if direction == 'h' else 2, keepdim=True)
+            logits.append(
+                F.conv2d(self.act(F.conv2d(z, w1, b1)), weight, bias))
+
+        def resized(t: torch.Tensor) -> torch.Tensor:
+            return F.interpolate(t, size=(h, w), mode='nearest')
+
+        if self.combine == 'softmax':
+            if form.gate == 'resize':
+                logits = [resized(logit) for logit in logits]
+            return x * softmax_gate(*logits)
+        gates = [logit.sigmoid() for logit in logits]
+        if form.gate == 'outer' and len(gates) == 2:
+            return x * (gates[0] * gates[1])    # gate: (N, C, H, W)
         if form.gate == 'resize':
-            gate_h = F.interpolate(gate_h, size=(h, w), mode='nearest')
-            gate_w = F.interpolate(gate_w, size=(h, w), mode='nearest')
-        return x * gate_h * gate_w
+            gates = [resized(gate) for gate in gates]
+        for gate in gates:
+            x = x * gate
+        return x
 
     def _export_weights(self, mid_multiple: int) -> tuple:
-        """:math:`F_1` with BN folded in, :math:`F_h` and :math:`F_w`, their
-        mid width padded with zeros to a multiple of ``mid_multiple``.
+        """:math:`F_1` with BN folded in, and the ``(weight, bias)`` of
+        :math:`F_h` and :math:`F_w` (those of :attr:`directions`), their mid
+        width padded with zeros to a multiple of ``mid_multiple``.
 
         While tracing, computed from the tensors' ``.data``, which the
         tracer does not follow: the graph receives the results as constants
@@ -195,8 +347,7 @@ class CoordAttention(BaseModule):
         def data(t: torch.Tensor) -> torch.Tensor:
             return t.data if torch.jit.is_tracing() else t
 
-        conv1, conv_h, conv_w = (self._modules[n]._parameters
-                                 for n in ('conv1', 'conv_h', 'conv_w'))
+        conv1 = self._modules['conv1']._parameters
         bn = self._modules['bn1']
         mean, var = bn._buffers['running_mean'], bn._buffers['running_var']
         scale = data(bn._parameters['weight']) / torch.sqrt(data(var) +
@@ -204,14 +355,16 @@ class CoordAttention(BaseModule):
         w1 = data(conv1['weight']) * scale.view(-1, 1, 1, 1)
         b1 = ((data(conv1['bias']) - data(mean)) * scale +
               data(bn._parameters['bias']))
-        w_h, w_w = data(conv_h['weight']), data(conv_w['weight'])
+        gate_convs = [self._modules[f'conv_{d}']._parameters
+                      for d in self.directions]
+        gate_convs = [(data(p['weight']), data(p['bias'])) for p in gate_convs]
         pad = -self.mid_channels % mid_multiple
         if pad:
             w1 = F.pad(w1, (0, 0, 0, 0, 0, 0, 0, pad))
             b1 = F.pad(b1, (0, pad))
-            w_h = F.pad(w_h, (0, 0, 0, 0, 0, pad))
-            w_w = F.pad(w_w, (0, 0, 0, 0, 0, pad))
-        return (w1, b1, w_h, data(conv_h['bias']), w_w, data(conv_w['bias']))
+            gate_convs = [(F.pad(weight, (0, 0, 0, 0, 0, pad)), bias)
+                          for weight, bias in gate_convs]
+        return w1, b1, gate_convs
 
     def _norm_uses_running_stats(self) -> bool:
         """BN in eval mode: an affine map per channel, the same at every
@@ -235,9 +388,11 @@ class CoordAttention(BaseModule):
         return out
 
     def _fuses_inference(self, x: torch.Tensor) -> bool:
-        """No gradient wanted, BN on running statistics (folded into conv1
-        by the compiled op), and an input and activation the op takes."""
-        return (not torch.is_grad_enabled() and self._norm_uses_running_stats()
+        """The paper's block (both directions, product), no gradient
+        wanted, BN on running statistics (folded into conv1 by the compiled
+        op), and an input and activation the op takes."""
+        return (self._paper_block and not torch.is_grad_enabled()
+                and self._norm_uses_running_stats()
                 and fuses_inference(x, self._modules['act']))
 
     def _layer_tensors(self) -> dict:
