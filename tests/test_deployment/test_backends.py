@@ -90,3 +90,34 @@ def test_whole_detector_static_export_keeps_ca_in_nchwc(detector, tmp_path):
     assert onnx_graph_problems(detector, path, static=True) == []
     x = np.zeros((1, 3, 160, 160), np.float32)
     assert len(BACKENDS['onnxruntime'].load(path)(x)) == 12
+
+
+class ConvCAOptionConv(nn.Module):
+    """conv -> CA with an option -> conv, image-shaped input."""
+
+    def __init__(self, **option) -> None:
+        super().__init__()
+        self.conv_in = nn.Conv2d(3, 48, 3, padding=1)
+        self.attention = CoordAttention(48, **option)
+        self.conv_out = nn.Conv2d(48, 8, 1)
+
+    def forward(self, x):
+        return (self.conv_out(self.attention(self.conv_in(x))), )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('option', [dict(directions=('h', )),
+                                    dict(directions=('w', )),
+                                    dict(combine='softmax')], ids=str)
+@pytest.mark.parametrize('name,static', EXPORTS)
+def test_ca_option_runs_in_the_runtime_as_in_pytorch(tmp_path, name, static,
+                                                     option):
+    backend = BACKENDS[name]
+    model = ConvCAOptionConv(**option).eval()
+    for param in model.attention.parameters():
+        param.data.normal_(0, 0.5)
+    path = str(tmp_path / f'model{backend.suffix}')
+    _, static = export_to_backend(model, backend, path, (1, 3, 32, 32), static)
+    diffs = compare_with_pytorch(model, backend.load(path),
+                                 parity_shapes(backend, (1, 3, 32, 32), static))
+    assert all(diff['max_abs_diff'] <= 1e-5 for diff in diffs.values())

@@ -75,3 +75,51 @@ def test_bad_form_is_refused():
         CAExportForm('max')
     with pytest.raises(ValueError, match='gate must be one of'):
         CAExportForm(gate='sum')
+
+
+OPTIONS = [dict(directions=('h', )), dict(directions=('w', )),
+           dict(combine='softmax')]
+
+
+def trained_like_with(option: dict) -> CoordAttention:
+    module = trained_like(48)
+    other = CoordAttention(48, **option).eval()
+    other.load_state_dict(module.state_dict(), strict=False)
+    return other
+
+
+@pytest.mark.parametrize('form', FORMS, ids=str)
+@pytest.mark.parametrize('option', OPTIONS, ids=str)
+def test_option_traced_in_each_form_matches_eager_module(option, form):
+    module = trained_like_with(option)
+    x = torch.randn(2, 48, 9, 7)
+    with torch.no_grad():
+        want = module(x)                      # plain ops
+        with ca_export_form(form):
+            traced = torch.jit.trace(module, x)
+        got = traced(x)
+    torch.testing.assert_close(got, want, atol=2e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize('form', [CAExportForm(),
+                                  CAExportForm('avgpool', 'resize', 16)],
+                         ids=str)
+@pytest.mark.parametrize('option', OPTIONS, ids=str)
+def test_option_runs_in_onnx_runtime_as_in_pytorch(option, form, tmp_path):
+    """The dynamic default form at another input size too; the static
+    NCHWc form of ONNX Runtime at its export size."""
+    import onnxruntime
+    module = trained_like_with(option)
+    path = str(tmp_path / 'ca.onnx')
+    with ca_export_form(form):
+        export_onnx(module, path, (1, 48, 12, 10), dynamic=not form.static)
+    session = onnxruntime.InferenceSession(
+        path, providers=['CPUExecutionProvider'])
+    sizes = [(12, 10)] if form.static else [(12, 10), (7, 15)]
+    for h, w in sizes:
+        x = torch.randn(1, 48, h, w)
+        got, = session.run(None, {'input': x.numpy()})
+        with torch.no_grad():
+            want = module(x)
+        torch.testing.assert_close(torch.from_numpy(got), want, atol=1e-5,
+                                   rtol=1e-5)
