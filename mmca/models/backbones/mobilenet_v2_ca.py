@@ -1,5 +1,5 @@
 """MobileNetV2 with coordinate attention, for detection and segmentation."""
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch.nn as nn
 from mmcv.cnn import ConvModule
@@ -55,6 +55,11 @@ class MobileNetV2CA(StagedBackbone):
         attention (dict, optional): Attention in each expanding block, e.g.
             ``dict(type='CoordAttention')`` (default), ``SqueezeExcitation``,
             ``CBAM``, or None for plain MobileNetV2.
+        stage_with_attention (Sequence[bool], optional): Which of the seven
+            block stages carry ``attention``, e.g. ``(False, False, False,
+            True, True, True, True)`` for stride 16 and below only; stage 0
+            has no expansion, so no attention, either way. Defaults to None:
+            all, as in the paper.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to BN.
         act_cfg (dict): Activation config. Defaults to ReLU6.
@@ -84,6 +89,7 @@ class MobileNetV2CA(StagedBackbone):
                  out_indices: Sequence[int] = (1, 2, 4, 7),
                  frozen_stages: int = -1,
                  attention: OptConfigType = dict(type='CoordAttention'),
+                 stage_with_attention: Optional[Sequence[bool]] = None,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU6'),
@@ -92,13 +98,14 @@ class MobileNetV2CA(StagedBackbone):
                  with_cp: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(out_indices, frozen_stages, norm_eval,
-                         zero_init_residual, init_cfg)
+                         zero_init_residual, init_cfg, stage_with_attention)
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
         in_channels = self.build_stem(widen_factor, **common)
         stage_settings = self.stage_settings(strides, dilations)
         for i, ((expand_ratio, channels, num_blocks), stride,
                 dilation) in enumerate(stage_settings):
             out_channels = make_divisible(channels * widen_factor)
+            stage_attention = self.stage_attention(i, attention)
             blocks = []
             for j in range(num_blocks):
                 blocks.append(
@@ -107,7 +114,8 @@ class MobileNetV2CA(StagedBackbone):
                         stride=stride if j == 0 else 1,
                         expand_ratio=expand_ratio,
                         dilation=dilation,
-                        attention=attention if expand_ratio != 1 else None,
+                        attention=(stage_attention
+                                   if expand_ratio != 1 else None),
                         with_cp=with_cp, **common))
                 in_channels = out_channels
             self.add_stage(f'layer{i + 1}', nn.Sequential(*blocks))

@@ -1,6 +1,6 @@
 """MobileNeXt with coordinate attention, for detection and segmentation."""
 import math
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch.nn as nn
 from mmengine.registry import MODELS
@@ -54,6 +54,10 @@ class MobileNeXtCA(StagedBackbone):
             none. Defaults to -1.
         attention (dict, optional): Attention in each block; defaults to
             ``dict(type='CoordAttention')``, None for plain MobileNeXt.
+        stage_with_attention (Sequence[bool], optional): Which of the eight
+            stages carry ``attention``, e.g. ``(False, ) * 3 + (True, ) * 5``
+            for stride 16 and below only. Defaults to None: all, as in the
+            paper.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to BN.
         act_cfg (dict): Activation config. Defaults to ReLU6.
@@ -84,6 +88,7 @@ class MobileNeXtCA(StagedBackbone):
                  out_indices: Sequence[int] = (4, 7),
                  frozen_stages: int = -1,
                  attention: OptConfigType = dict(type='CoordAttention'),
+                 stage_with_attention: Optional[Sequence[bool]] = None,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU6'),
@@ -92,7 +97,7 @@ class MobileNeXtCA(StagedBackbone):
                  with_cp: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(out_indices, frozen_stages, norm_eval,
-                         zero_init_residual, init_cfg)
+                         zero_init_residual, init_cfg, stage_with_attention)
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
         in_channels = self.build_stem(widen_factor, **common)
         stage_settings = self.stage_settings(strides, dilations)
@@ -116,7 +121,7 @@ class MobileNeXtCA(StagedBackbone):
                         with_depthwise_conv1=not is_transition,
                         with_depthwise_conv2=not is_transition
                         or block_stride == 2,
-                        attention=attention,
+                        attention=self.stage_attention(i, attention),
                         with_cp=with_cp, **common))
                 in_channels = out_channels
             self.add_stage(f'layer{i + 1}', nn.Sequential(*blocks))

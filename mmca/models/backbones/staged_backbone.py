@@ -1,6 +1,6 @@
 """What MobileNetV2CA and MobileNeXtCA share: a stem, stages, and their
 outputs."""
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -8,7 +8,7 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmca.utils.typing_utils import OptMultiConfig
+from mmca.utils.typing_utils import OptConfigType, OptMultiConfig
 
 
 def make_divisible(value: float, divisor: int = 8,
@@ -23,7 +23,8 @@ class StagedBackbone(BaseModule):
 
     Subclasses set the class attributes ``arch_settings`` (one row per block
     stage) and ``num_stages``, build the stem with :meth:`build_stem` and add
-    their stages in order with :meth:`add_stage`.
+    their stages in order with :meth:`add_stage`, giving the blocks of block
+    stage ``i`` the attention :meth:`stage_attention` returns for it.
 
     Stage ``i`` is the module named ``self.stage_names[i]``. Stages after the
     last of ``out_indices`` are not built, so a segmentation backbone that
@@ -40,14 +41,25 @@ class StagedBackbone(BaseModule):
             identity (as mmdet's and mmpretrain's ResNets do); training from
             scratch gets going sooner. Not applied over pretrained weights.
         init_cfg (dict or list[dict], optional): Initialization config.
+        stage_with_attention (Sequence[bool], optional): Which block stages
+            carry the backbone's ``attention``: one True or False per row of
+            ``arch_settings``, as mmdet's ResNet takes
+            ``stage_with_dcn=(False, True, True, True)`` beside ``dcn`` (and
+            mmcv plugins ``stages``). None (default): every block stage, as
+            in the paper. A block with no attention slot has none either way.
     """
 
     arch_settings: List[list]
     num_stages: int
 
-    def __init__(self, out_indices: Sequence[int], frozen_stages: int,
-                 norm_eval: bool, zero_init_residual: bool,
-                 init_cfg: OptMultiConfig) -> None:
+    def __init__(self,
+                 out_indices: Sequence[int],
+                 frozen_stages: int,
+                 norm_eval: bool,
+                 zero_init_residual: bool,
+                 init_cfg: OptMultiConfig,
+                 stage_with_attention: Optional[Sequence[bool]] = None
+                 ) -> None:
         if init_cfg is None:
             init_cfg = [
                 dict(type='Kaiming', layer='Conv2d'),
@@ -62,12 +74,37 @@ class StagedBackbone(BaseModule):
         if frozen_stages not in range(-1, num_stages + 1):
             raise ValueError(f'frozen_stages must be in range(-1, '
                              f'{num_stages + 1}), but got {frozen_stages}')
+        self.stage_with_attention = self._stage_mask(stage_with_attention)
         self.out_indices = tuple(sorted(out_indices))
         self.num_built_stages = max(out_indices) + 1
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         self.zero_init_residual = zero_init_residual
         self.stage_names: List[str] = []
+
+    def _stage_mask(self, mask: Optional[Sequence[bool]]) -> Tuple[bool, ...]:
+        """``stage_with_attention`` checked, as a tuple; None is all True."""
+        num_block_stages = len(self.arch_settings)
+        if mask is None:
+            return (True, ) * num_block_stages
+        expected = (f'None (every stage) or {num_block_stages} booleans, one '
+                    f'per block stage of {type(self).__name__} (stages 0..'
+                    f'{num_block_stages - 1}), e.g. (False, ) + (True, ) * '
+                    f'{num_block_stages - 1}')
+        if not isinstance(mask, (tuple, list)) or not all(
+                isinstance(entry, bool) for entry in mask):
+            raise TypeError(f'stage_with_attention must be {expected}, but '
+                            f'got {mask!r}')
+        if len(mask) != num_block_stages:
+            raise ValueError(f'stage_with_attention must be {expected}, but '
+                             f'got {len(mask)} entries: {tuple(mask)}')
+        return tuple(mask)
+
+    def stage_attention(self, stage: int,
+                        attention: OptConfigType) -> OptConfigType:
+        """``attention`` for the blocks of block stage ``stage`` if
+        ``stage_with_attention`` includes it, else None."""
+        return attention if self.stage_with_attention[stage] else None
 
     def build_stem(self, widen_factor: float, **layer_cfgs) -> int:
         """Build ``conv1``, the stride-2 3x3 stem; return its width."""
