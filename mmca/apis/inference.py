@@ -12,18 +12,20 @@ from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import load_checkpoint
 
 from mmca.preflight import check_checkpoint_matches
-from mmca.utils import InputError
+from mmca.utils import InputError, config_built
 
 
 def build_inference_model(cfg: Config) -> torch.nn.Module:
     """The config's model in its scope, in eval mode, without loading
-    pretrained weights (for analysis, benchmarks and export)."""
+    pretrained weights (for analysis, benchmarks and export). A model the
+    config cannot build is an :class:`InputError`."""
     init_default_scope(cfg.get('default_scope', 'mmengine'))
     model = dict(cfg.model)
     # mmpretrain configs keep it beside the model; the Runner merges it so
     if cfg.get('data_preprocessor') is not None:
         model.setdefault('data_preprocessor', cfg.data_preprocessor)
-    return MODELS.build(model).eval()
+    with config_built(cfg.filename):
+        return MODELS.build(model).eval()
 
 
 def config_input_size(cfg: Config) -> Tuple[int, int]:

@@ -4,7 +4,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmca.datasets import use_checked_loading
-from mmca.utils import InputError, keep_freed_host_memory
+from mmca.utils import config_built, keep_freed_host_memory
 from .cpu_distributed import setup_cpu_distributed
 from .resumable_loops import use_resumable_loops
 
@@ -20,7 +20,9 @@ def build_runner(cfg: Config) -> Runner:
     CPU processes over gloo (see :mod:`mmca.engine.cpu_distributed`), and
     glibc keeps freed tensor memory instead of re-mapping it every step
     (see :mod:`mmca.utils.host_allocator`). A config the registries cannot
-    build (an unknown type or constructor key) is a :class:`InputError`.
+    build (an unknown type or constructor key, or a value a constructor
+    refuses, such as a backbone's ``stage_with_attention`` of another
+    length) is an :class:`~mmca.utils.InputError` (:func:`config_built`).
     """
     use_reliability_hooks(cfg)
     use_checked_loading(cfg)
@@ -29,11 +31,8 @@ def build_runner(cfg: Config) -> Runner:
         keep_freed_host_memory()
         if cfg.launcher != 'none':
             setup_cpu_distributed(cfg)
-    try:
+    with config_built(cfg.filename):
         return Runner.from_cfg(cfg)
-    except (TypeError, KeyError) as err:
-        raise InputError(f'cannot build {cfg.filename}: {err}. Check the '
-                         'config keys and --cfg-options.') from None
 
 
 def use_reliability_hooks(cfg: Config) -> None:

@@ -6,8 +6,8 @@ from typing import Any, Dict, Iterator, Tuple
 from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 
-from mmca.utils import (InputError, compare_state_dicts, load_weights,
-                        select_prefix)
+from mmca.utils import (InputError, compare_state_dicts, config_built,
+                        load_weights, select_prefix)
 
 
 def check_pretrained(cfg: Config) -> None:
@@ -41,7 +41,8 @@ def _check_backbone_checkpoint(cfg: Config, path: str, init_cfg: Dict) -> None:
         node = node[part]
     backbone_cfg = dict(node, init_cfg=None)
     init_default_scope(cfg.get('default_scope', 'mmengine'))
-    expected = MODELS.build(backbone_cfg).state_dict()
+    with config_built(cfg.filename):
+        expected = MODELS.build(backbone_cfg).state_dict()
     checkpoint = init_cfg['checkpoint']
     weights = load_weights(checkpoint)
     prefix = init_cfg.get('prefix')
