@@ -1,25 +1,33 @@
 """The mmca backbones as timm models, for ``timm.create_model``.
 
 The CA paper's authors trained on ImageNet with timm. Importing this module
-(``import mmca`` does, where timm imports) registers six timm models:
+(``import mmca`` does, where timm imports) registers nine timm models:
 
-==========================  ============  ==================
-timm name                   backbone      attention
-==========================  ============  ==================
-``mobilenetv2_ca_100``      MobileNetV2   CoordAttention
-``mobilenetv2_se_100``      MobileNetV2   SqueezeExcitation
-``mobilenetv2_cbam_100``    MobileNetV2   CBAM
-``mobilenext_100``          MobileNeXt    none
-``mobilenext_ca_100``       MobileNeXt    CoordAttention
-``mobilenext_se_100``       MobileNeXt    SqueezeExcitation
-==========================  ============  ==================
+============================  ==================  ==================
+timm name                     backbone            attention
+============================  ==================  ==================
+``mobilenetv2_ca_100``        MobileNetV2         CoordAttention
+``mobilenetv2_se_100``        MobileNetV2         SqueezeExcitation
+``mobilenetv2_cbam_100``      MobileNetV2         CBAM
+``mobilenext_100``            MobileNeXt          none
+``mobilenext_ca_100``         MobileNeXt          CoordAttention
+``mobilenext_se_100``         MobileNeXt          SqueezeExcitation
+``mobilenetv3_large_ca_100``  MobileNetV3-Large   CoordAttention
+``mobilenetv3_small_ca_100``  MobileNetV3-Small   CoordAttention
+``efficientnet_b0_ca``        EfficientNet-B0     CoordAttention
+============================  ==================  ==================
 
-Plain MobileNetV2 is timm's own ``mobilenetv2_100``. The models have timm's
-whole interface: ``features_only=True`` (one map per backbone stage, indexed
-as the backbone's ``out_indices``), ``forward_intermediates``,
+Plain MobileNetV2 is timm's own ``mobilenetv2_100``; MobileNetV3 and
+EfficientNet-B0 with their own SE are timm's ``mobilenetv3_large_100``,
+``mobilenetv3_small_100`` and ``efficientnet_b0``: the CA variants built
+with ``attention=MOBILENETV3_SE`` (``EFFICIENTNET_SE``) are those networks,
+and :mod:`mmca.models.converters` renames their weights. The models have
+timm's whole interface: ``features_only=True`` (one map per backbone stage,
+indexed as the backbone's ``out_indices``), ``forward_intermediates``,
 ``prune_intermediate_layers``, ``group_matcher`` and gradient checkpointing.
 
-Each model's weights are named as in mmpretrain's classifier of
+Each MobileNetV2 and MobileNeXt model's weights are named as in
+mmpretrain's classifier of
 ``configs/<mbv2|mnext>[_se|_cbam|_ca]_imagenet.py`` (``backbone.*``,
 ``head.fc.*``), so one checkpoint serves both. A checkpoint of that config's
 runner, or one that timm's ``train.py`` wrote, loads with::
@@ -37,7 +45,7 @@ from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
-from timm.layers import ClassifierHead
+from timm.layers import ClassifierHead, SelectAdaptivePool2d
 from timm.models import (build_model_with_cfg, clean_state_dict,
                          generate_default_cfgs, register_model)
 from timm.models._features import feature_take_indices
@@ -52,15 +60,16 @@ _logger = logging.getLogger(__name__)
 #: The classifier layer, as timm's pretrained cfg and mmpretrain name it.
 CLASSIFIER = 'head.fc'
 
-#: The backbone stage that ends both networks (1280 channels at width 1.0).
-LAST_STAGE = 7
-
 #: The stages ``features_only`` returns unless given ``out_indices``: the
 #: last at each output stride of the backbone's default ``strides``, one map
-#: per stride as timm's own MobileNetV2 gives.
+#: per stride as timm's own MobileNetV2 gives (timm's MobileNetV3-Small adds
+#: its stride-2 stem, which is no stage here).
 FEATURE_STAGES = {
     'MobileNetV2CA': (0, 1, 2, 4, 7),
     'MobileNeXtCA': (1, 2, 4, 7),
+    'MobileNetV3LargeCA': (0, 1, 2, 4, 6),
+    'MobileNetV3SmallCA': (0, 1, 3, 5),
+    'EfficientNetB0CA': (0, 1, 2, 4, 7),
 }
 
 #: The globals timm's own loader allows besides torch's (``_torch_load`` in
@@ -77,13 +86,75 @@ TIMM_WEIGHT_KEYS = ('state_dict_ema', 'model_ema', 'state_dict', 'model')
 PROBE_SIZE = 64
 
 
+class ConvClassifierHead(nn.Module):
+    """MobileNetV3's head: pooling, a 1x1 conv (``conv_head``, with bias and
+    no norm) to ``hidden_size`` channels and h-swish, dropout, ``fc``; the
+    interface of timm's :class:`ClassifierHead`.
+
+    Args:
+        in_features (int): Channels of the feature map.
+        hidden_size (int): Width of ``conv_head`` (1280 for Large, 1024 for
+            Small), that of the pre-logits features.
+        num_classes (int): Number of classes; 0 for no ``fc``.
+        pool_type (str): timm pooling type. Defaults to ``'avg'``.
+        drop_rate (float): Dropout before ``fc``. Defaults to 0.
+    """
+
+    def __init__(self, in_features: int, hidden_size: int, num_classes: int,
+                 pool_type: str = 'avg', drop_rate: float = 0.) -> None:
+        super().__init__()
+        self.in_features = in_features
+        self.global_pool = SelectAdaptivePool2d(pool_type=pool_type)
+        self.conv_head = nn.Conv2d(
+            in_features * self.global_pool.feat_mult(), hidden_size, 1)
+        self.act = nn.Hardswish()
+        self.flatten = nn.Flatten(1) if pool_type else nn.Identity()
+        self.drop = nn.Dropout(drop_rate)
+        self.num_features = hidden_size
+        self.fc = (nn.Linear(hidden_size, num_classes)
+                   if num_classes > 0 else nn.Identity())
+
+    def reset(self,
+              num_classes: int,
+              pool_type: Optional[str] = None,
+              in_features: Optional[int] = None) -> None:
+        """A fresh ``fc`` for ``num_classes``, maybe repooled. A new
+        ``in_features`` (the stages feeding the head were pruned) drops
+        ``conv_head``, which is sized for the last stage, as timm's
+        MobileNetV3 does."""
+        if in_features is not None:
+            self.in_features = in_features
+            self.conv_head, self.act = nn.Identity(), nn.Identity()
+        if pool_type is not None:
+            self.global_pool = SelectAdaptivePool2d(pool_type=pool_type)
+            self.flatten = nn.Flatten(1) if pool_type else nn.Identity()
+        if isinstance(self.conv_head, nn.Identity):
+            self.num_features = (self.in_features
+                                 * self.global_pool.feat_mult())
+        elif (self.conv_head.in_channels
+              != self.in_features * self.global_pool.feat_mult()):
+            raise ValueError(f'conv_head takes {self.conv_head.in_channels} '
+                             f'channels; pool_type={pool_type!r} gives '
+                             'another width')
+        self.fc = (nn.Linear(self.num_features, num_classes)
+                   if num_classes > 0 else nn.Identity())
+
+    def forward(self, x: torch.Tensor,
+                pre_logits: bool = False) -> torch.Tensor:
+        x = self.flatten(self.act(self.conv_head(self.global_pool(x))))
+        return x if pre_logits else self.fc(self.drop(x))
+
+
 class MobileNetCAClassifier(nn.Module):
     """An mmca backbone, global pooling, dropout and a linear classifier.
 
-    timm's model interface around :class:`MobileNetV2CA` or
-    :class:`MobileNeXtCA`: ``backbone`` returns the last stage's (N, 1280,
-    H/32, W/32) map, and ``head`` is timm's :class:`ClassifierHead` (pool,
-    dropout, ``fc``), the release's ``Dropout(0.1)`` + ``Linear`` classifier.
+    timm's model interface around an mmca backbone (:class:`MobileNetV2CA`,
+    :class:`MobileNeXtCA`, :class:`MobileNetV3LargeCA`,
+    :class:`MobileNetV3SmallCA` or :class:`EfficientNetB0CA`): ``backbone``
+    returns the last stage's (N, C, H/32, W/32) map, and ``head`` is timm's
+    :class:`ClassifierHead` (pool, dropout, ``fc``), the release's
+    ``Dropout(0.1)`` + ``Linear`` classifier, or with ``head_hidden_size``
+    MobileNetV3's :class:`ConvClassifierHead`.
 
     ``feature_info`` has one entry per backbone stage ``i`` (module
     ``backbone.<stage name>``), with its channels and output stride as the
@@ -93,11 +164,10 @@ class MobileNetCAClassifier(nn.Module):
     ``out_indices`` does.
 
     Args:
-        backbone (str): Registered name of the backbone, ``'MobileNetV2CA'``
-            or ``'MobileNeXtCA'``. Defaults to ``'MobileNetV2CA'``.
+        backbone (str): Registered name of the backbone, a key of
+            ``FEATURE_STAGES``. Defaults to ``'MobileNetV2CA'``.
         attention (dict, optional): The backbone's ``attention``; None for
             none. Defaults to ``dict(type='CoordAttention')``.
-        widen_factor (float): The backbone's width multiplier. Defaults to 1.
         num_classes (int): Number of classes; 0 for no classifier (the
             forward pass then returns pooled features). Defaults to 1000.
         in_chans (int): Input channels; the stem takes RGB only, so 3.
@@ -105,18 +175,20 @@ class MobileNetCAClassifier(nn.Module):
             ``'avgmax'``, ``'catavgmax'``, or ``''`` for none). Defaults to
             ``'avg'``.
         drop_rate (float): Dropout before the classifier. Defaults to 0.1.
+        head_hidden_size (int, optional): Width of MobileNetV3's 1x1 conv
+            between pooling and the classifier; None for none (default).
         **backbone_kwargs: Anything else the backbone takes, e.g.
-            ``norm_cfg``, ``act_cfg`` or ``with_cp``.
+            ``widen_factor``, ``norm_cfg``, ``act_cfg`` or ``with_cp``.
     """
 
     def __init__(self,
                  backbone: str = 'MobileNetV2CA',
                  attention: OptConfigType = dict(type='CoordAttention'),
-                 widen_factor: float = 1.,
                  num_classes: int = 1000,
                  in_chans: int = 3,
                  global_pool: str = 'avg',
                  drop_rate: float = 0.1,
+                 head_hidden_size: Optional[int] = None,
                  **backbone_kwargs: Any) -> None:
         super().__init__()
         if in_chans != 3:
@@ -126,25 +198,33 @@ class MobileNetCAClassifier(nn.Module):
         self.num_classes = num_classes
         self.in_chans = in_chans
         self.drop_rate = drop_rate
-        self.backbone = MODELS.build(
-            dict(type=backbone, out_indices=(LAST_STAGE, ),
-                 attention=attention, widen_factor=widen_factor,
-                 **backbone_kwargs))
+        if backbone not in FEATURE_STAGES:
+            raise ValueError(f'backbone must be one of '
+                             f'{", ".join(FEATURE_STAGES)}, not {backbone!r}')
+        backbone_cls = MODELS.get(backbone)
+        self.backbone = backbone_cls(
+            out_indices=(backbone_cls.num_stages - 1, ), attention=attention,
+            **backbone_kwargs)
         _init_quietly(self.backbone)
         self.feature_info = _stage_feature_info(self.backbone)
         self.num_features = self.backbone.out_channels
-        self.head = ClassifierHead(
-            self.num_features, num_classes, pool_type=global_pool,
-            drop_rate=drop_rate)
+        if head_hidden_size is None:
+            self.head = ClassifierHead(
+                self.num_features, num_classes, pool_type=global_pool,
+                drop_rate=drop_rate)
+        else:
+            self.head = ConvClassifierHead(
+                self.num_features, head_hidden_size, num_classes,
+                pool_type=global_pool, drop_rate=drop_rate)
         self.head_hidden_size = self.head.num_features
 
     @torch.jit.ignore
     def group_matcher(self, coarse: bool = False) -> Dict[str, Any]:
         """Parameter groups in forward order, for layer-wise learning rates.
 
-        The stem, then each block (each stage if ``coarse``); MobileNetV2's
-        final 1x1 conv joins the last one, as timm's own MobileNetV2 groups
-        its ``conv_head``, and timm puts the unmatched head last.
+        The stem, then each block (each stage if ``coarse``); a final 1x1
+        conv joins the last one, as timm's own MobileNetV2 groups its
+        ``conv_head``, and timm puts the unmatched head last.
         """
         return dict(
             stem=r'^backbone\.conv1\.',
@@ -188,7 +268,7 @@ class MobileNetCAClassifier(nn.Module):
             indices (int or list[int], optional): Stages to return, as the
                 backbone's ``out_indices`` (negative from the end); an int n
                 for the last n; None for all.
-            norm (bool): timm's switch for a final norm layer. Both networks
+            norm (bool): timm's switch for a final norm layer. The networks
                 end in a conv, so there is none to apply.
             stop_early (bool): Run no stage after the last one returned;
                 needs ``intermediates_only``.
@@ -254,7 +334,7 @@ class MobileNetCAClassifier(nn.Module):
         return take_indices
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, 3, H, W) images to the (N, 1280, H/32, W/32) last stage."""
+        """(N, 3, H, W) images to the (N, C, H/32, W/32) last stage."""
         return self.backbone(x)[-1]
 
     def forward_head(self, x: torch.Tensor,
@@ -396,6 +476,9 @@ default_cfgs = generate_default_cfgs({
     'mobilenext_100': _cfg(),
     'mobilenext_ca_100': _cfg(),
     'mobilenext_se_100': _cfg(),
+    'mobilenetv3_large_ca_100': _cfg(),
+    'mobilenetv3_small_ca_100': _cfg(),
+    'efficientnet_b0_ca': _cfg(),
 })
 
 
@@ -453,4 +536,38 @@ def mobilenext_se_100(pretrained: bool = False,
     model_args = dict(backbone='MobileNeXtCA',
                       attention=dict(type='SqueezeExcitation'))
     return _create('mobilenext_se_100', pretrained,
+                   **dict(model_args, **kwargs))
+
+
+# MobileNetV3 and EfficientNet train with dropout 0.2 before the classifier
+# (both papers, and timm's recipes for its own models).
+@register_model
+def mobilenetv3_large_ca_100(pretrained: bool = False,
+                             **kwargs: Any) -> MobileNetCAClassifier:
+    """MobileNetV3-Large 1.0 with coordinate attention where its SE was."""
+    model_args = dict(backbone='MobileNetV3LargeCA',
+                      attention=dict(type='CoordAttention'),
+                      head_hidden_size=1280, drop_rate=0.2)
+    return _create('mobilenetv3_large_ca_100', pretrained,
+                   **dict(model_args, **kwargs))
+
+
+@register_model
+def mobilenetv3_small_ca_100(pretrained: bool = False,
+                             **kwargs: Any) -> MobileNetCAClassifier:
+    """MobileNetV3-Small 1.0 with coordinate attention where its SE was."""
+    model_args = dict(backbone='MobileNetV3SmallCA',
+                      attention=dict(type='CoordAttention'),
+                      head_hidden_size=1024, drop_rate=0.2)
+    return _create('mobilenetv3_small_ca_100', pretrained,
+                   **dict(model_args, **kwargs))
+
+
+@register_model
+def efficientnet_b0_ca(pretrained: bool = False,
+                       **kwargs: Any) -> MobileNetCAClassifier:
+    """EfficientNet-B0 with coordinate attention in place of its SE."""
+    model_args = dict(backbone='EfficientNetB0CA',
+                      attention=dict(type='CoordAttention'), drop_rate=0.2)
+    return _create('efficientnet_b0_ca', pretrained,
                    **dict(model_args, **kwargs))

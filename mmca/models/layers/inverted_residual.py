@@ -1,4 +1,6 @@
-"""The inverted residual block of MobileNetV2 with an attention slot."""
+"""The inverted residual block of MobileNetV2 (and of MobileNetV3 and
+EfficientNet) with an attention slot."""
+import inspect
 from typing import Optional
 
 import torch
@@ -6,20 +8,39 @@ import torch.nn as nn
 import torch.utils.checkpoint as cp
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
+from mmengine.registry import MODELS
 
 from mmca.models.attention import build_attention
 from mmca.utils.typing_utils import ConfigType, OptConfigType, OptMultiConfig
 from .conv_attention import conv_attention
 
 
+def with_block_input(cfg: OptConfigType,
+                     block_in_channels: int) -> OptConfigType:
+    """``cfg``, telling an attention type whose constructor takes
+    ``block_in_channels`` the width entering the block (unless ``cfg`` sets
+    it): EfficientNet's SE squeezes that width, not the expanded one it
+    re-weights. Other types, and configs the builder refuses, pass as they
+    are."""
+    if not isinstance(cfg, dict) or 'type' not in cfg:
+        return cfg
+    attention_cls = (cfg['type'] if isinstance(cfg['type'], type) else
+                     MODELS.get(cfg['type']))
+    if (attention_cls is None or 'block_in_channels'
+            not in inspect.signature(attention_cls).parameters):
+        return cfg
+    return dict(dict(block_in_channels=block_in_channels), **cfg)
+
+
 class InvertedResidual(BaseModule):
     """Inverted residual block (Sandler et al., CVPR 2018) with attention.
 
     ``expand_conv`` (1x1, to ``in_channels * expand_ratio``; absent when the
-    ratio is 1) -> ``depthwise_conv`` (3x3, stride, dilation) -> ``attention``
-    -> ``linear_conv`` (1x1, no activation), plus the identity when the block
-    keeps shape. The attention slot is the one of Fig. 3a of the CA paper:
-    after the depthwise conv and its norm and activation, on the wide tensor.
+    ratio is 1) -> ``depthwise_conv`` (``kernel_size``, stride, dilation) ->
+    ``attention`` -> ``linear_conv`` (1x1, no activation), plus the identity
+    when the block keeps shape. The attention slot is the one of Fig. 3a of
+    the CA paper: after the depthwise conv and its norm and activation, on
+    the wide tensor. It is where MobileNetV3 and EfficientNet have their SE.
     The submodule names match mmdet's ``InvertedResidual``.
 
     Args:
@@ -28,8 +49,11 @@ class InvertedResidual(BaseModule):
         stride (int): Stride of the depthwise conv.
         expand_ratio (float): Width of the block relative to ``in_channels``.
         dilation (int): Dilation of the depthwise conv. Defaults to 1.
+        kernel_size (int): Kernel size of the depthwise conv (odd).
+            Defaults to 3.
         attention (dict, optional): Attention after the depthwise conv, see
-            :func:`build_attention`. Defaults to None.
+            :func:`build_attention` and :func:`with_block_input`. Defaults to
+            None.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to BN.
         act_cfg (dict): Activation config. Defaults to ReLU6.
@@ -43,6 +67,7 @@ class InvertedResidual(BaseModule):
                  stride: int,
                  expand_ratio: float,
                  dilation: int = 1,
+                 kernel_size: int = 3,
                  attention: OptConfigType = None,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
@@ -60,11 +85,13 @@ class InvertedResidual(BaseModule):
             ConvModule(in_channels, mid_channels, 1, act_cfg=act_cfg, **common)
             if mid_channels != in_channels else None)
         self.depthwise_conv = ConvModule(
-            mid_channels, mid_channels, 3, stride=stride, padding=dilation,
-            dilation=dilation, groups=mid_channels, act_cfg=act_cfg, **common)
+            mid_channels, mid_channels, kernel_size, stride=stride,
+            padding=dilation * (kernel_size - 1) // 2, dilation=dilation,
+            groups=mid_channels, act_cfg=act_cfg, **common)
         # The depthwise output feeds only the attention: gate it in place.
         self.attention = build_attention(
-            attention, mid_channels, inplace=True, norm_cfg=norm_cfg)
+            with_block_input(attention, in_channels), mid_channels,
+            inplace=True, norm_cfg=norm_cfg)
         self.linear_conv = ConvModule(
             mid_channels, out_channels, 1, act_cfg=None, **common)
 
