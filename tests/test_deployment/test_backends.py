@@ -117,7 +117,8 @@ def test_ca_option_runs_in_the_runtime_as_in_pytorch(tmp_path, name, static,
     for param in model.attention.parameters():
         param.data.normal_(0, 0.5)
     path = str(tmp_path / f'model{backend.suffix}')
-    _, static = export_to_backend(model, backend, path, (1, 3, 32, 32), static)
+    shape = (1, 3, 32, 32)
+    _, static = export_to_backend(model, backend, path, shape, static)
     diffs = compare_with_pytorch(model, backend.load(path),
-                                 parity_shapes(backend, (1, 3, 32, 32), static))
+                                 parity_shapes(backend, shape, static))
     assert all(diff['max_abs_diff'] <= 1e-5 for diff in diffs.values())

@@ -1,8 +1,9 @@
 r"""How a :class:`~mmca.models.CoordAttention` block is written into an
 exported graph.
 
-The maths is fixed, :math:`y = x \, g^h \, g^w`; what a runtime makes of it
-is not. Each inference runtime fuses and lays out different operator
+The maths is fixed, :math:`y = x \, g^h \, g^w` (or one gate, or the
+softmax combination: the block's options); what a runtime makes of it is
+not. Each inference runtime fuses and lays out different operator
 patterns, so the same block costs it more or less depending on which
 standard operators spell it (docs/deployment.md measures each runtime).
 The three choices, each exact:
@@ -18,6 +19,10 @@ The three choices, each exact:
   ``Mul`` as in the released block) or ``'resize'`` (both gates brought to
   (H, W) by nearest ``Resize``, then two same-shape ``Mul``: the only form
   whose every op ONNX Runtime keeps in NCHWc; fixed to the export size).
+  With one direction x is multiplied by its one gate (resized first by
+  ``'resize'``); ``combine='softmax'`` forms its (N, C, H, W) gate from the
+  two logit strips by broadcasting, or from logits resized to (H, W) by
+  ``'resize'``. Every option exports in every form.
 - ``mid_multiple``: the mid width :math:`M` padded with zero channels to a
   multiple of this. ONNX Runtime runs a 1x1 convolution in NCHWc only when
   its channels are a multiple of the block (8 with AVX2, 16 with AVX-512);

@@ -4,7 +4,8 @@ Every mmca attention re-weights its input by one or more gates, each
 broadcastable to the input's shape (N, C, H, W), in a fixed order:
 
 - CoordAttention: ``gate_h`` :math:`g^h` (N, C, H, 1), then ``gate_w``
-  :math:`g^w` (N, C, 1, W);
+  :math:`g^w` (N, C, 1, W); with one direction only that direction's; with
+  ``combine='softmax'`` one ``gate`` (N, C, H, W), which does not factor;
 - SqueezeExcitation: ``channel`` (N, C, 1, 1);
 - CBAM: ``channel`` :math:`g^c` (N, C, 1, 1), then ``spatial``
   :math:`g^s` (N, 1, H, W);

@@ -90,7 +90,7 @@ def test_defaults_are_the_papers():
     assert module.directions == ('h', 'w') and module.combine == 'product'
     assert isinstance(module.act, torch.nn.Hardswish)
     assert isinstance(module.bn1, torch.nn.BatchNorm2d)
-    assert module.mid_channels == 8                           # max(8, 96 // 32)
+    assert module.mid_channels == 8                   # max(8, 96 // 32)
     assert set(module.state_dict()) == {
         f'{layer}.{name}' for layer in ('conv1', 'conv_h', 'conv_w')
         for name in ('weight', 'bias')} | {
