@@ -153,8 +153,8 @@ class MobileNetCAClassifier(nn.Module):
     :class:`MobileNetV3SmallCA` or :class:`EfficientNetB0CA`): ``backbone``
     returns the last stage's (N, C, H/32, W/32) map, and ``head`` is timm's
     :class:`ClassifierHead` (pool, dropout, ``fc``), the release's
-    ``Dropout(0.1)`` + ``Linear`` classifier, or with ``head_hidden_size``
-    MobileNetV3's :class:`ConvClassifierHead`.
+    ``Dropout(0.1)`` + ``Linear`` classifier, or for a backbone with a
+    ``head_hidden_size`` (MobileNetV3) :class:`ConvClassifierHead`.
 
     ``feature_info`` has one entry per backbone stage ``i`` (module
     ``backbone.<stage name>``), with its channels and output stride as the
@@ -175,8 +175,6 @@ class MobileNetCAClassifier(nn.Module):
             ``'avgmax'``, ``'catavgmax'``, or ``''`` for none). Defaults to
             ``'avg'``.
         drop_rate (float): Dropout before the classifier. Defaults to 0.1.
-        head_hidden_size (int, optional): Width of MobileNetV3's 1x1 conv
-            between pooling and the classifier; None for none (default).
         **backbone_kwargs: Anything else the backbone takes, e.g.
             ``widen_factor``, ``norm_cfg``, ``act_cfg`` or ``with_cp``.
     """
@@ -188,7 +186,6 @@ class MobileNetCAClassifier(nn.Module):
                  in_chans: int = 3,
                  global_pool: str = 'avg',
                  drop_rate: float = 0.1,
-                 head_hidden_size: Optional[int] = None,
                  **backbone_kwargs: Any) -> None:
         super().__init__()
         if in_chans != 3:
@@ -208,6 +205,7 @@ class MobileNetCAClassifier(nn.Module):
         _init_quietly(self.backbone)
         self.feature_info = _stage_feature_info(self.backbone)
         self.num_features = self.backbone.out_channels
+        head_hidden_size = getattr(backbone_cls, 'head_hidden_size', None)
         if head_hidden_size is None:
             self.head = ClassifierHead(
                 self.num_features, num_classes, pool_type=global_pool,
@@ -546,8 +544,7 @@ def mobilenetv3_large_ca_100(pretrained: bool = False,
                              **kwargs: Any) -> MobileNetCAClassifier:
     """MobileNetV3-Large 1.0 with coordinate attention where its SE was."""
     model_args = dict(backbone='MobileNetV3LargeCA',
-                      attention=dict(type='CoordAttention'),
-                      head_hidden_size=1280, drop_rate=0.2)
+                      attention=dict(type='CoordAttention'), drop_rate=0.2)
     return _create('mobilenetv3_large_ca_100', pretrained,
                    **dict(model_args, **kwargs))
 
@@ -557,8 +554,7 @@ def mobilenetv3_small_ca_100(pretrained: bool = False,
                              **kwargs: Any) -> MobileNetCAClassifier:
     """MobileNetV3-Small 1.0 with coordinate attention where its SE was."""
     model_args = dict(backbone='MobileNetV3SmallCA',
-                      attention=dict(type='CoordAttention'),
-                      head_hidden_size=1024, drop_rate=0.2)
+                      attention=dict(type='CoordAttention'), drop_rate=0.2)
     return _create('mobilenetv3_small_ca_100', pretrained,
                    **dict(model_args, **kwargs))
 

@@ -1,5 +1,5 @@
 """Model size and MAdds in the paper's terms, through mmengine's analysis."""
-from typing import Dict, Optional, Tuple
+from typing import Dict, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -18,12 +18,20 @@ PAPER_IMAGENET = {
     ('MobileNeXtCA', 'CoordAttention'): (4.09, 330, 75.2),
 }
 
+#: The networks that come with an SE of their own (``own_attention``), each
+#: counted without attention, with that SE (the standard network) and with
+#: CA in its places.
+SE_NETWORKS = ('MobileNetV3LargeCA', 'MobileNetV3SmallCA', 'EfficientNetB0CA')
+OWN_SE = 'own SE'
+
 
 class ClassificationForm(nn.Module):
     """A backbone as the paper counts it on ImageNet.
 
     The last backbone output (N, C, H, W) is averaged to (N, C) and mapped
-    by a linear layer to (N, ``num_classes``).
+    by a linear layer to (N, ``num_classes``); for MobileNetV3 (a backbone
+    with ``head_hidden_size``) through its hidden layer first, the 1x1 conv
+    with bias and h-swish after pooling.
 
     Args:
         backbone (nn.Module): A backbone whose last output is the feature
@@ -34,23 +42,41 @@ class ClassificationForm(nn.Module):
     def __init__(self, backbone: nn.Module, num_classes: int = 1000) -> None:
         super().__init__()
         self.backbone = backbone
-        self.fc = nn.Linear(backbone.out_channels, num_classes)
+        width = backbone.out_channels
+        hidden = getattr(backbone, 'head_hidden_size', None)
+        self.hidden = nn.Identity() if hidden is None else nn.Sequential(
+            nn.Linear(width, hidden), nn.Hardswish())
+        self.fc = nn.Linear(hidden or width, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc(self.backbone(x)[-1].mean(dim=(2, 3)))
+        pooled = self.backbone(x)[-1].mean(dim=(2, 3))
+        return self.fc(self.hidden(pooled))
 
 
-def imagenet_model(backbone: str,
-                   attention: Optional[str] = 'CoordAttention') -> nn.Module:
-    """A registered backbone in its ImageNet form, all its stages built."""
+def imagenet_model(
+        backbone: str,
+        attention: Union[str, dict, None] = 'CoordAttention') -> nn.Module:
+    """A registered backbone in its ImageNet form, all its stages built.
+
+    ``attention`` is a type name, a config, None for none, or
+    :data:`OWN_SE` for the network's own SE (the standard MobileNetV3 or
+    EfficientNet).
+    """
     backbone_cls = MODELS.get(backbone)
     if backbone_cls is None or not hasattr(backbone_cls, 'num_stages'):
         raise KeyError(f'{backbone!r} is not an mmca backbone; choose one of '
-                       'MobileNetV2CA, MobileNeXtCA')
+                       'MobileNetV2CA, MobileNeXtCA, '
+                       f'{", ".join(SE_NETWORKS)}')
+    if attention == OWN_SE:
+        if not hasattr(backbone_cls, 'own_attention'):
+            raise KeyError(f'{backbone} has no SE of its own; choose one of '
+                           f'{", ".join(SE_NETWORKS)}')
+        attention = backbone_cls.own_attention
+    elif isinstance(attention, str):
+        attention = dict(type=attention)
     return ClassificationForm(
-        backbone_cls(
-            out_indices=(backbone_cls.num_stages - 1, ),
-            attention=dict(type=attention) if attention else None))
+        backbone_cls(out_indices=(backbone_cls.num_stages - 1, ),
+                     attention=attention))
 
 
 def count_params(model: nn.Module) -> int:

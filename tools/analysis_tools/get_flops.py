@@ -4,10 +4,15 @@ table.
   python tools/analysis_tools/get_flops.py configs/ssdlite_mbv2_ca_coco.py
   python tools/analysis_tools/get_flops.py --backbone MobileNetV2CA \
       --attention CBAM
+  python tools/analysis_tools/get_flops.py --backbone EfficientNetB0CA \
+      --attention own
   python tools/analysis_tools/get_flops.py --paper-table
 
 A named backbone is counted in its ImageNet form at 224x224 (global pooling
-and a 1000-way linear layer), as the paper counts it.
+and a 1000-way linear layer, MobileNetV3's hidden 1x1 conv between them),
+as the paper counts it. The paper table adds MobileNetV3-Large, -Small and
+EfficientNet-B0 without attention, with their own SE and with CA in its
+places, which the paper does not list.
 """
 import argparse
 
@@ -16,7 +21,8 @@ from mmengine.config import DictAction
 from mmca.apis import build_inference_model, config_input_size
 from mmca.cli import load_config, run_tool
 from mmca.utils import InputError
-from mmca.utils.complexity import PAPER_IMAGENET, complexity, imagenet_model
+from mmca.utils.complexity import (OWN_SE, PAPER_IMAGENET, SE_NETWORKS,
+                                   complexity, imagenet_model)
 
 
 def parse_args() -> argparse.Namespace:
@@ -25,11 +31,13 @@ def parse_args() -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument('config', nargs='?', help='model config file')
-    target.add_argument('--backbone', help='MobileNetV2CA or MobileNeXtCA')
+    target.add_argument('--backbone', help='MobileNetV2CA, MobileNeXtCA, '
+                        f'{", ".join(SE_NETWORKS)}')
     target.add_argument('--paper-table', action='store_true',
                         help='the ImageNet models of the paper, beside it')
     parser.add_argument('--attention', default='CoordAttention',
-                        help='with --backbone: an attention type or "none"')
+                        help='with --backbone: an attention type, "none", '
+                        'or "own" for the SE of MobileNetV3 or EfficientNet')
     parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
                         help='input size; default 224 224 for backbones, '
                         'else the test resize of the config')
@@ -42,7 +50,8 @@ def row(name: str, info: dict, paper=None) -> str:
     cells = [name, f'{info["params"] / 1e6:.3f}M',
              f'{info["madds"] / 1e6:.1f}M']
     if paper is not None:
-        cells += [f'{paper[0]}M', f'{paper[1]}M', f'{paper[2]}']
+        cells += ([f'{paper[0]}M', f'{paper[1]}M', f'{paper[2]}']
+                  if paper else ['-'] * 3)
     return '| ' + ' | '.join(cells) + ' |'
 
 
@@ -56,10 +65,17 @@ def main() -> None:
                 f' + {attention}' if attention else '')
             print(row(name, complexity(imagenet_model(backbone, attention)),
                       paper))
+        for backbone in SE_NETWORKS:
+            for attention in (None, OWN_SE, 'CoordAttention'):
+                name = backbone.replace('CA', '') + (
+                    f' + {attention}' if attention else '')
+                print(row(name,
+                          complexity(imagenet_model(backbone, attention)),
+                          ()))
         return
     if args.backbone:
-        attention = (None if args.attention.lower() == 'none'
-                     else args.attention)
+        attention = {'none': None, 'own': OWN_SE}.get(
+            args.attention.lower(), args.attention)
         try:
             model = imagenet_model(args.backbone, attention)
         except KeyError as err:    # an unknown backbone or attention name

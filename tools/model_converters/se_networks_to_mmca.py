@@ -35,7 +35,7 @@ def main() -> None:
                         help='the library whose weights SRC holds')
     parser.add_argument('src', help='the weights (.pth, .bin, .safetensors)')
     parser.add_argument('dst', help='where to write the mmca checkpoint')
-    parser.add_argument('--backbone', required=True, choices=list(SE_NETWORKS),
+    parser.add_argument('--backbone', required=True, choices=SE_NETWORKS,
                         help='the mmca backbone of that network')
     args = parser.parse_args()
     count = convert_checkpoint(args.src, args.dst, args.source, args.backbone)

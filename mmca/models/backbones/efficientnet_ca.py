@@ -84,6 +84,8 @@ class EfficientNetB0CA(StagedBackbone):
                      [6, 3, 80, 3], [6, 5, 112, 3], [6, 5, 192, 4],
                      [6, 3, 320, 1]]
     last_channels = 1280
+    #: The attention of EfficientNet itself.
+    own_attention = EFFICIENTNET_SE
     num_stages = len(arch_settings) + 1      # and the final 1x1 conv
 
     def __init__(self,

@@ -66,9 +66,14 @@ class MobileNetV3CA(StagedBackbone):
     """
 
     arch_settings: List[List[Block]]
+    #: The attention of MobileNetV3 itself.
+    own_attention = MOBILENETV3_SE
     #: Width of the stem and of the final 1x1 conv.
     stem_channels = 16
     last_channels: int
+    #: Width of the 1x1 conv (bias, no norm, h-swish) after global pooling
+    #: in the ImageNet classifier ("conv2d 1x1, NBN" in the paper's tables).
+    head_hidden_size: int
     default_strides: Tuple[int, ...]
     default_out_indices: Tuple[int, ...]
 
@@ -154,6 +159,7 @@ class MobileNetV3LargeCA(MobileNetV3CA):
          [5, 960, 160, True, 'HSwish']],
     ]  # yapf: disable
     last_channels = 960
+    head_hidden_size = 1280
     num_stages = len(arch_settings) + 1      # and the final 1x1 conv
     default_strides = (1, 2, 2, 2, 1, 2)
     default_out_indices = (1, 2, 4, 6)
@@ -189,6 +195,7 @@ class MobileNetV3SmallCA(MobileNetV3CA):
          [5, 576, 96, True, 'HSwish']],
     ]  # yapf: disable
     last_channels = 576
+    head_hidden_size = 1024
     num_stages = len(arch_settings) + 1      # and the final 1x1 conv
     default_strides = (2, 2, 2, 1, 2)
     default_out_indices = (0, 1, 3, 5)

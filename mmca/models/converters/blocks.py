@@ -5,44 +5,28 @@ from typing import Dict, List, Mapping, Optional
 import torch
 from mmengine.registry import MODELS
 
-from mmca.models.backbones import EFFICIENTNET_SE, MOBILENETV3_SE
 from mmca.models.layers import InvertedResidual
 from mmca.utils import StateDictMismatch, compare_state_dicts
 
-#: Backbones whose own SE networks the converters read, with that SE and
-#: the width of MobileNetV3's conv after pooling (None: no such conv).
-SE_NETWORKS = {
-    'MobileNetV3LargeCA': (MOBILENETV3_SE, 1280),
-    'MobileNetV3SmallCA': (MOBILENETV3_SE, 1024),
-    'EfficientNetB0CA': (EFFICIENTNET_SE, None),
-}
+#: The backbones that are timm's and mmpretrain's networks with their own
+#: SE (``attention=<backbone>.own_attention``), whose weights convert.
+SE_NETWORKS = ('MobileNetV3LargeCA', 'MobileNetV3SmallCA', 'EfficientNetB0CA')
 
 
-def _backbone_cls(backbone: str) -> type:
+def _full_backbone(backbone: str, attention: Optional[dict]):
     if backbone not in SE_NETWORKS:
         raise KeyError(f'{backbone!r} has no converter; choose one of '
                        f'{", ".join(SE_NETWORKS)}')
-    return MODELS.get(backbone)
+    cls = MODELS.get(backbone)
+    return cls(out_indices=(cls.num_stages - 1, ), attention=attention)
 
 
 def backbone_block_names(backbone: str) -> List[str]:
     """``layer{stage}.{block}`` of each inverted residual block of the
     registered ``backbone``, in forward order."""
-    cls = _backbone_cls(backbone)
-    model = cls(out_indices=(cls.num_stages - 1, ), attention=None)
-    return [name for name, module in model.named_modules()
+    return [name for name, module in _full_backbone(
+        backbone, None).named_modules()
             if isinstance(module, InvertedResidual)]
-
-
-def se_attention(backbone: str) -> dict:
-    """The network's own SE, the ``attention`` that makes ``backbone`` it."""
-    _backbone_cls(backbone)
-    return SE_NETWORKS[backbone][0]
-
-
-def head_hidden_size(backbone: str) -> Optional[int]:
-    _backbone_cls(backbone)
-    return SE_NETWORKS[backbone][1]
 
 
 def expected_weights(backbone: str,
@@ -52,13 +36,12 @@ def expected_weights(backbone: str,
     with ``num_classes`` those of the timm classifier around it
     (``head.*``: :class:`~mmca.models.timm_models.MobileNetCAClassifier`).
     """
-    cls = _backbone_cls(backbone)
-    model = cls(out_indices=(cls.num_stages - 1, ),
-                attention=se_attention(backbone))
+    cls = MODELS.get(backbone)
+    model = _full_backbone(backbone, cls.own_attention)
     weights = {f'backbone.{k}': v for k, v in model.state_dict().items()}
     if num_classes is not None:
         width = model.out_channels
-        hidden = head_hidden_size(backbone)
+        hidden = getattr(cls, 'head_hidden_size', None)
         if hidden is not None:
             weights['head.conv_head.weight'] = torch.empty(
                 hidden, width, 1, 1)
