@@ -1,9 +1,12 @@
-"""SE and CBAM against plain formulations, and their shared interface."""
+"""SE and CBAM against plain formulations, SE as MobileNetV3 and EfficientNet
+build it against timm's, and their shared interface."""
 import pytest
+import timm
 import torch
 import torch.nn.functional as F
 
-from mmca.models import CBAM, CoordAttention, SqueezeExcitation
+from mmca.models import (CBAM, EFFICIENTNET_SE, MOBILENETV3_SE, CoordAttention,
+                         SqueezeExcitation)
 
 
 def randomised(module):
@@ -59,3 +62,47 @@ def test_same_interface_any_shape(cls, shape):
     assert module.mid_channels == 8
     x = torch.randn(shape)
     assert module.eval()(x).shape == x.shape
+
+
+def copy_se_weights(ours, timm_se):
+    ours.conv1.load_state_dict(timm_se.conv_reduce.state_dict())
+    ours.conv2.load_state_dict(timm_se.conv_expand.state_dict())
+
+
+def test_mobilenetv3_se_is_timms_with_its_width_act_and_gate():
+    reference = timm.create_model('mobilenetv3_large_100').blocks[2][0].se
+    se = SqueezeExcitation(72, **{k: v for k, v in MOBILENETV3_SE.items()
+                                  if k != 'type'}).eval()
+    # 72 / 4 = 18, rounded to a multiple of 8 without losing 10%: 24
+    assert se.mid_channels == reference.conv_reduce.out_channels == 24
+    randomised(reference)
+    copy_se_weights(se, reference)
+    x = torch.randn(2, 72, 5, 7) * 3
+    torch.testing.assert_close(se(x), reference(x))
+    assert isinstance(se.gate, torch.nn.Hardsigmoid)
+
+
+def test_efficientnet_se_squeezes_the_block_input_as_timms():
+    # the first block of stage 1: 16 channels in, 96 after the expansion
+    reference = timm.create_model('efficientnet_b0').blocks[1][0].se
+    se = SqueezeExcitation(96, block_in_channels=16,
+                           **{k: v for k, v in EFFICIENTNET_SE.items()
+                              if k != 'type'}).eval()
+    assert se.mid_channels == reference.conv_reduce.out_channels == 4
+    randomised(reference)
+    copy_se_weights(se, reference)
+    x = torch.randn(2, 96, 6, 4)
+    torch.testing.assert_close(se(x), reference(x))
+
+
+def test_block_input_squeeze_without_the_block_width_is_refused():
+    with pytest.raises(ValueError, match='needs block_in_channels'):
+        SqueezeExcitation(96, squeeze_from='block_input')
+    with pytest.raises(ValueError, match='squeeze_from must be one of'):
+        SqueezeExcitation(96, squeeze_from='output')
+
+
+def test_se_without_bias_has_only_the_two_weights():
+    se = SqueezeExcitation(64, bias=False)
+    assert [name for name, _ in se.named_parameters()] == [
+        'conv1.weight', 'conv2.weight']
