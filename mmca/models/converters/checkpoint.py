@@ -24,14 +24,14 @@ def _read(path: str) -> Dict[str, torch.Tensor]:
         try:
             return load_file(path)
         except FileNotFoundError:
-            raise InputError(f'{path} does not exist') from None
+            raise InputError(f'checkpoint {path} does not exist') from None
         except SafetensorError as err:
             raise InputError(f'{path} is not a safetensors file ({err})'
                              ) from None
     try:
         return load_weights(path)
-    except FileNotFoundError:
-        raise InputError(f'{path} does not exist') from None
+    except FileNotFoundError as err:
+        raise InputError(str(err)) from None
 
 
 def convert_checkpoint(src: str, dst: str, source: str,
