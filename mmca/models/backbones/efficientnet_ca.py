@@ -1,5 +1,5 @@
 """EfficientNet-B0 with coordinate attention."""
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch.nn as nn
 from mmcv.cnn import ConvModule
@@ -63,6 +63,8 @@ class EfficientNetB0CA(StagedBackbone):
             none. Defaults to -1.
         attention (dict, optional): Attention in each block. Defaults to
             ``dict(type='CoordAttention')``.
+        stage_with_attention (Sequence[bool], optional): Which of the seven
+            block stages carry ``attention``. Defaults to None: all.
         conv_cfg (dict, optional): Conv layer config; mmpretrain's
             EfficientNet pads as TensorFlow does,
             ``dict(type='Conv2dAdaptivePadding')``. Defaults to None.
@@ -94,6 +96,7 @@ class EfficientNetB0CA(StagedBackbone):
                  out_indices: Sequence[int] = (1, 2, 4, 7),
                  frozen_stages: int = -1,
                  attention: OptConfigType = dict(type='CoordAttention'),
+                 stage_with_attention: Optional[Sequence[bool]] = None,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='SiLU'),
@@ -102,7 +105,7 @@ class EfficientNetB0CA(StagedBackbone):
                  with_cp: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(out_indices, frozen_stages, norm_eval,
-                         zero_init_residual, init_cfg)
+                         zero_init_residual, init_cfg, stage_with_attention)
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
         in_channels = self.build_stem(1., **common)
         stage_settings = self.stage_settings(strides, dilations)
@@ -117,7 +120,7 @@ class EfficientNetB0CA(StagedBackbone):
                         expand_ratio=expand_ratio,
                         dilation=dilation,
                         kernel_size=kernel_size,
-                        attention=attention,
+                        attention=self.stage_attention(i, attention),
                         with_cp=with_cp, **common))
                 in_channels = out_channels
             self.add_stage(f'layer{i + 1}', nn.Sequential(*blocks))

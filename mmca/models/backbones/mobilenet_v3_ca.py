@@ -54,6 +54,9 @@ class MobileNetV3CA(StagedBackbone):
             none. Defaults to -1.
         attention (dict, optional): Attention in each block that has the
             SE slot. Defaults to ``dict(type='CoordAttention')``.
+        stage_with_attention (Sequence[bool], optional): Which block stages
+            carry ``attention`` (in their blocks with the SE slot), one
+            boolean per block stage. Defaults to None: all.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to BN (mmpretrain's
             and torchvision's MobileNetV3 use eps=1e-3, timm's 1e-5).
@@ -83,6 +86,7 @@ class MobileNetV3CA(StagedBackbone):
                  out_indices: Optional[Sequence[int]] = None,
                  frozen_stages: int = -1,
                  attention: OptConfigType = dict(type='CoordAttention'),
+                 stage_with_attention: Optional[Sequence[bool]] = None,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
                  norm_eval: bool = False,
@@ -92,7 +96,8 @@ class MobileNetV3CA(StagedBackbone):
         num_block_stages = len(self.arch_settings)
         super().__init__(
             self.default_out_indices if out_indices is None else out_indices,
-            frozen_stages, norm_eval, zero_init_residual, init_cfg)
+            frozen_stages, norm_eval, zero_init_residual, init_cfg,
+            stage_with_attention)
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg)
         hswish = dict(type='HSwish')
         self.conv1 = ConvModule(3, self.stem_channels, 3, stride=2,
@@ -102,6 +107,7 @@ class MobileNetV3CA(StagedBackbone):
             self.default_strides if strides is None else strides,
             (1, ) * num_block_stages if dilations is None else dilations)
         for i, (blocks, stride, dilation) in enumerate(stage_settings):
+            stage_attention = self.stage_attention(i, attention)
             stage = []
             for j, (kernel_size, mid_channels, out_channels, with_attention,
                     act) in enumerate(blocks):
@@ -112,7 +118,8 @@ class MobileNetV3CA(StagedBackbone):
                         expand_ratio=mid_channels / in_channels,
                         dilation=dilation,
                         kernel_size=kernel_size,
-                        attention=attention if with_attention else None,
+                        attention=(stage_attention
+                                   if with_attention else None),
                         act_cfg=dict(type=act),
                         with_cp=with_cp, **common))
                 in_channels = out_channels

@@ -95,3 +95,11 @@ def test_default_outputs_are_the_last_stage_at_strides_4_to_32():
     outs = EfficientNetB0CA().eval()(torch.randn(1, 3, 64, 64))
     assert [tuple(o.shape[1:]) for o in outs] == [
         (24, 16, 16), (40, 8, 8), (112, 4, 4), (1280, 2, 2)]
+
+
+def test_stage_mask_keeps_attention_to_its_stages():
+    mask = (False, ) * 3 + (True, ) * 4
+    model = all_stages(stage_with_attention=mask)
+    for name, with_attention in zip(model.stage_names, mask):
+        assert all((block.attention is not None) == with_attention
+                   for block in getattr(model, name))

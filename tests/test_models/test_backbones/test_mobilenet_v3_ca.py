@@ -124,3 +124,13 @@ def test_each_block_has_the_activation_of_its_row():
     assert acts == ['ReLU'] * 6 + ['Hardswish'] * 9
     assert type(model.conv1.activate) is nn.Hardswish
     assert type(model.conv2.activate) is nn.Hardswish
+
+
+def test_stage_mask_keeps_attention_to_the_se_blocks_of_its_stages():
+    mask = (False, ) * 4 + (True, True)
+    model = all_stages(MobileNetV3LargeCA, stage_with_attention=mask)
+    with_attention = [
+        [block.attention is not None for block in getattr(model, name)]
+        for name in model.stage_names[:-1]]
+    assert with_attention == [[False], [False] * 2, [False] * 3,
+                              [False] * 4, [True] * 2, [True] * 3]
