@@ -67,7 +67,8 @@ def test_import_without_a_library_registers_the_rest(missing, unregistered):
         import mmca
         from mmengine.registry import MODELS
         for name in ('CoordAttention', 'SqueezeExcitation', 'CBAM',
-                     'MobileNetV2CA', 'MobileNeXtCA'):
+                     'MobileNetV2CA', 'MobileNeXtCA', 'MobileNetV3LargeCA',
+                     'MobileNetV3SmallCA', 'EfficientNetB0CA'):
             assert MODELS.get(name) is not None, name
         assert MODELS.get({unregistered!r}) is None
         assert not set(sys.modules) & {set(missing)!r}
