@@ -49,6 +49,13 @@ def relative_error(model, session, inputs):
     return worst
 
 
+#: Convolutions left in float: in OpenVINO the depthwise ones of a 1x1
+#: input (OpenVINO's AVX-512 int8 kernel computes them wrongly; see
+#: one_pixel_depthwise_convs). At 128 px SSDLite's last three levels are
+#: 1x1: their class and box heads' depthwise convs (6) and the extra
+#: layers' depthwise convs on 1x1 inputs (2).
+IN_FLOAT = dict(onnxruntime=0, openvino=8)
+
 #: The calibration sets: the network's inputs, and inputs 20x too small.
 CALIBRATIONS = dict(right=1., broken=0.05)
 
@@ -107,11 +114,13 @@ def int8_op_counts(name, path):
 def test_int8_model_runs_quantized_and_near_fp32(detector, int8_file, name):
     path = int8_file(name, 'right')
     quantized_convs, convs = int8_op_counts(name, path)
-    assert convs > 50 and quantized_convs == convs
+    assert convs > 50 and quantized_convs == convs - IN_FLOAT[name]
     # Measured here on held-out inputs: 0.09 (ONNX Runtime), 0.10
-    # (OpenVINO); calibrated on inputs 20x too small (ranges that clip)
-    # or 50x too large (unnormalised pixels: ranges too coarse), 0.20-0.21
-    # in both. Random weights quantize worse than trained ones.
+    # (OpenVINO) on an AVX2 machine, 0.04 and 0.04 on one with AVX-512
+    # VNNI and AMX (0.89 there before the 1x1 depthwise convs stayed in
+    # float); calibrated on inputs 20x too small (ranges that clip) or 50x
+    # too large (unnormalised pixels: ranges too coarse), 0.20-0.21 in
+    # both. Random weights quantize worse than trained ones.
     session = BACKENDS[name].load(path)
     error = relative_error(detector, session, network_inputs(2))
     assert error < 0.15
@@ -159,7 +168,7 @@ def test_fp32_gates_keeps_the_gating_in_float(detector, int8_file, name):
     assert gating_ops_in_8_bits(name, kept, scopes) == 0
     # the convolutions are quantized all the same
     quantized_convs, convs = int8_op_counts(name, kept)
-    assert quantized_convs == convs
+    assert quantized_convs == convs - IN_FLOAT[name]
 
 
 def test_a_method_the_quantizer_lacks_is_refused(detector, tmp_path):

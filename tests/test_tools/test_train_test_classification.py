@@ -33,9 +33,12 @@ def data_options(root: Path):
 
 
 def coco_options(root: Path):
-    """Point a COCO config's data at a generated set (past the data check)."""
+    """Point a COCO config's data at a generated set, read as that set's
+    classes (past the data check)."""
     ann = f'{root}/annotations/instances_{{}}.json'
     return [
+        'train_dataloader.dataset.dataset.type=ShapesCocoDataset',
+        'val_dataloader.dataset.type=ShapesCocoDataset',
         f'train_dataloader.dataset.dataset.data_root={root}/',
         f'train_dataloader.dataset.dataset.ann_file={ann.format("train")}',
         'train_dataloader.dataset.dataset.data_prefix.img=train/',
