@@ -35,12 +35,16 @@ def test_a_run_killed_twice_resumes_to_its_final_epoch(tiny_set, repo_root,
 
 def test_a_run_stopped_twice_by_ctrl_c_trains_each_iteration_once(
         tiny_set, repo_root, tmp_path):
+    # Ctrl-C reaches the whole process group, dataloader workers included;
+    # the harness checks that none outlives the run
     work_dir = tmp_path / 'run'
     result = run_tool(
         ['tools/kill_resume_harness.py', CONFIGS['cls'], '--kills', '2',
          '--signal', 'INT', '--max-delay', '1', '--seed', '1',
          *tiny_options('cls', tiny_set('cls'), work_dir, 4),
-         'train_cfg.val_interval=2'], repo_root, timeout=600)
+         'train_cfg.val_interval=2', 'train_dataloader.num_workers=2',
+         'train_dataloader.persistent_workers=True'], repo_root,
+        timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     rows = [line.split() for line in result.stdout.splitlines()[1:]]
     assert [row[0] for row in rows] == ['1', '2', 'final'], result.stdout
