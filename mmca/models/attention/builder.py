@@ -15,7 +15,9 @@ ATTENTION_TYPES = ('CoordAttention', 'SqueezeExcitation', 'CBAM')
 def build_attention(cfg: OptConfigType,
                     in_channels: int,
                     inplace: bool = False,
-                    norm_cfg: OptConfigType = None) -> Optional[nn.Module]:
+                    norm_cfg: OptConfigType = None,
+                    block_in_channels: Optional[int] = None
+                    ) -> Optional[nn.Module]:
     """Build the attention module described by ``cfg`` for ``in_channels``.
 
     Args:
@@ -30,6 +32,12 @@ def build_attention(cfg: OptConfigType,
             attention. Passed to attention types whose constructor takes
             ``norm_cfg``, unless ``cfg`` sets it, so that a backbone's SyncBN
             or GN reaches the norm inside the attention too.
+        block_in_channels (int, optional): Channels entering the block that
+            holds the attention, where it differs from ``in_channels`` (an
+            expanding block). Passed to attention types whose constructor
+            takes ``block_in_channels``, unless ``cfg`` sets it:
+            EfficientNet's SE squeezes that width, not the expanded one it
+            re-weights.
 
     Returns:
         nn.Module or None: The module, or None when ``cfg`` is None.
@@ -54,4 +62,6 @@ def build_attention(cfg: OptConfigType,
         cfg.setdefault('inplace', True)
     if norm_cfg is not None and 'norm_cfg' in parameters:
         cfg.setdefault('norm_cfg', norm_cfg)
+    if block_in_channels is not None and 'block_in_channels' in parameters:
+        cfg.setdefault('block_in_channels', block_in_channels)
     return attention_cls(in_channels=in_channels, **cfg)

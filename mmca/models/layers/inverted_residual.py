@@ -1,6 +1,5 @@
 """The inverted residual block of MobileNetV2 (and of MobileNetV3 and
 EfficientNet) with an attention slot."""
-import inspect
 from typing import Optional
 
 import torch
@@ -8,28 +7,10 @@ import torch.nn as nn
 import torch.utils.checkpoint as cp
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
-from mmengine.registry import MODELS
 
 from mmca.models.attention import build_attention
 from mmca.utils.typing_utils import ConfigType, OptConfigType, OptMultiConfig
 from .conv_attention import conv_attention
-
-
-def with_block_input(cfg: OptConfigType,
-                     block_in_channels: int) -> OptConfigType:
-    """``cfg``, telling an attention type whose constructor takes
-    ``block_in_channels`` the width entering the block (unless ``cfg`` sets
-    it): EfficientNet's SE squeezes that width, not the expanded one it
-    re-weights. Other types, and configs the builder refuses, pass as they
-    are."""
-    if not isinstance(cfg, dict) or 'type' not in cfg:
-        return cfg
-    attention_cls = (cfg['type'] if isinstance(cfg['type'], type) else
-                     MODELS.get(cfg['type']))
-    if (attention_cls is None or 'block_in_channels'
-            not in inspect.signature(attention_cls).parameters):
-        return cfg
-    return dict(dict(block_in_channels=block_in_channels), **cfg)
 
 
 class InvertedResidual(BaseModule):
@@ -52,7 +33,7 @@ class InvertedResidual(BaseModule):
         kernel_size (int): Kernel size of the depthwise conv (odd).
             Defaults to 3.
         attention (dict, optional): Attention after the depthwise conv, see
-            :func:`build_attention` and :func:`with_block_input`. Defaults to
+            :func:`build_attention`. Defaults to
             None.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to BN.
@@ -90,8 +71,8 @@ class InvertedResidual(BaseModule):
             groups=mid_channels, act_cfg=act_cfg, **common)
         # The depthwise output feeds only the attention: gate it in place.
         self.attention = build_attention(
-            with_block_input(attention, in_channels), mid_channels,
-            inplace=True, norm_cfg=norm_cfg)
+            attention, mid_channels, inplace=True, norm_cfg=norm_cfg,
+            block_in_channels=in_channels)
         self.linear_conv = ConvModule(
             mid_channels, out_channels, 1, act_cfg=None, **common)
 

@@ -72,3 +72,13 @@ def test_cfg_inplace_wins():
     module = build_attention(dict(type='CoordAttention', inplace=False), 32,
                              inplace=True)
     assert not module.inplace
+
+
+def test_the_block_input_width_reaches_only_attentions_that_take_it():
+    se = build_attention(dict(type='SqueezeExcitation', reduction=4,
+                              min_channels=1, squeeze_from='block_input'),
+                         96, block_in_channels=16)
+    assert se.mid_channels == 16 // 4
+    ca = build_attention(dict(type='CoordAttention'), 96,
+                         block_in_channels=16)
+    assert ca.mid_channels == max(8, 96 // 32)
