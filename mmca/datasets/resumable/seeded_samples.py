@@ -42,7 +42,7 @@ class SeededSamples(Dataset):
             return [self.dataset[index] for index in indices]
         samples = []
         for index, seed in zip(indices, seeds):
-            seed_everything(seed)
+            seed_everything(seed, accelerators=False)
             samples.append(self.dataset[index])
         return samples
 

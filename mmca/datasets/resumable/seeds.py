@@ -20,10 +20,21 @@ def derive_seed(*keys: int) -> int:
     return int(np.random.SeedSequence(list(keys)).generate_state(1)[0])
 
 
-def seed_everything(seed: int) -> None:
+def seed_everything(seed: int, accelerators: bool = True) -> None:
     """Seed Python's, numpy's and torch's global generators, which the data
     transforms of mmcv, mmdet, mmseg and mmpretrain and the models draw
-    from."""
+    from.
+
+    Args:
+        seed (int): The seed.
+        accelerators (bool): Seed the GPUs' generators too, as
+            ``torch.manual_seed`` does; the CPU's alone otherwise, for data
+            transforms, which run on the CPU (``torch.manual_seed`` takes
+            about 90 µs on a CUDA build, the CPU generator 1 µs).
+    """
     random.seed(seed)
     np.random.seed(seed)
-    torch.manual_seed(seed)
+    if accelerators:
+        torch.manual_seed(seed)
+    else:
+        torch.default_generator.manual_seed(seed)
