@@ -1,0 +1,3 @@
+# Without attention in the blocks that have the SE slot.
+_base_ = './_base_/mbv3-large_imagenet.py'
+model = dict(backbone=dict(attention=None))
