@@ -1,0 +1,11 @@
+# SSDLite320 on COCO with MobileNetV3-Large (attention set by the configs
+# that inherit this one). The neck and head read its last stage at
+# stride 16 (stage 4, 112 channels) and at stride 32 (stage 6, the
+# final 1x1 conv, 960 channels), as MobileNetV2's read its stages 4 and
+# 7.
+_base_ = './ssdlite320_coco.py'
+channels = (112, 960, 512, 256, 256, 128)
+model = dict(
+    backbone=dict(type='MobileNetV3LargeCA', out_indices=(4, 6)),
+    neck=dict(in_channels=channels[:2], out_channels=channels),
+    bbox_head=dict(in_channels=channels))
