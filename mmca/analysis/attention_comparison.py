@@ -1,6 +1,7 @@
-"""The paper's comparison on the demo data: no attention, SE, CBAM and CA.
+"""The paper's comparison on the demo data: no attention, SE, CBAM and CA,
+and the ablations of CA's options (:mod:`.variants`).
 
-Each attention trains the task's demo config (``configs/demo/``) with the
+Each variant trains the task's demo config (``configs/demo/``) with the
 same schedule, once per seed, through ``tools/train.py`` in a process of its
 own; then the models are counted (params, MAdds at the demo's input size)
 and timed side by side against the one without attention, in PyTorch and in
@@ -25,6 +26,7 @@ from mmca.cli import load_config
 from mmca.utils import InputError
 from mmca.utils.complexity import complexity
 from .scalars import read_curves, scalars_file
+from .variants import check_variants, variant_cfg_options, variant_overrides
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: Task to its demo config and the validation metric compared.
@@ -33,10 +35,7 @@ TASKS = {
     'det': ('configs/demo/ssdlite_mbv2_ca_shapes.py', 'coco/bbox_mAP'),
     'seg': ('configs/demo/deeplabv3_mbv2_ca_shapes.py', 'mIoU'),
 }
-#: The attention each name trains with, as ``model.backbone.attention``.
-ATTENTIONS = {'none': None, 'se': 'SqueezeExcitation', 'cbam': 'CBAM',
-              'ca': 'CoordAttention'}
-#: The name timed against: latency ratios are over its time.
+#: The variant timed against: latency ratios are over its time.
 BASELINE = 'none'
 
 
@@ -49,10 +48,10 @@ class AttentionComparison:
         config (str): Its demo config.
         metric (str): Its validation metric.
         seeds (list[int]): The seeds each attention trained with.
-        models (dict): Attention name to ``params`` and ``madds`` and, when
+        models (dict): Variant name to ``params`` and ``madds`` and, when
             timed, ``latency_pytorch`` and ``latency_onnxruntime``: its
             time over :data:`BASELINE`'s at batch 1.
-        results (dict): Attention name to seed to the run's last
+        results (dict): Variant name to seed to the run's last
             validation value of ``metric``.
     """
     task: str
@@ -61,13 +60,6 @@ class AttentionComparison:
     seeds: List[int]
     models: Dict[str, Dict[str, float]]
     results: Dict[str, Dict[int, float]]
-
-
-def attention_options(name: str) -> List[str]:
-    """``--cfg-options`` entries that give the demo config this attention."""
-    if ATTENTIONS[name] is None:
-        return ['model.backbone.attention=None']
-    return [f'model.backbone.attention.type={ATTENTIONS[name]}']
 
 
 def final_metric(work_dir: str, metric: str):
@@ -117,7 +109,7 @@ def measure_runs(config: str, metric: str, attentions: List[str],
             print(f'[{index}/{len(runs)}] {name}, seed {seed}: training '
                   f'(log: {run_dir}/train.out){eta}', flush=True)
             start = time.time()
-            train(config, run_dir, attention_options(name) +
+            train(config, run_dir, variant_cfg_options(name) +
                   [f'randomness.seed={seed}'] + user)
             trained_times.append(time.time() - start)
             value = final_metric(run_dir, metric)
@@ -143,10 +135,7 @@ def measure_models(config: str, attentions: List[str], work_dir: str,
     from mmca.deployment import BACKENDS, TensorOutputs, export_onnx
     models, rows = {}, {}
     for name in attentions:
-        options = dict(cfg_options)
-        options['model.backbone.attention'] = (
-            None if ATTENTIONS[name] is None else dict(type=ATTENTIONS[name]))
-        cfg = load_config(config, options)
+        cfg = load_config(config, {**cfg_options, **variant_overrides(name)})
         models[name] = build_inference_model(cfg)
         shape = tuple(config_input_size(cfg))
         info = complexity(models[name], (3, ) + shape)
@@ -181,14 +170,15 @@ def compare_attentions(task: str, attentions: List[str], seeds: List[int],
 
     Args:
         task (str): A key of :data:`TASKS`.
-        attentions (list[str]): Keys of :data:`ATTENTIONS`.
-        seeds (list[int]): Each attention trains once per seed.
+        attentions (list[str]): Keys of :data:`~.variants.VARIANTS`.
+        seeds (list[int]): Each variant trains once per seed.
         work_dir (str): Where the runs, their logs and the ONNX files go.
         cfg_options (dict, optional): Config keys overridden in every run
             (e.g. a shorter schedule).
         latency (bool): Whether to time the models.
         rounds (int): Timing rounds (:func:`mmca.benchmark.time_side_by_side`).
     """
+    check_variants(attentions)
     config, metric = TASKS[task]
     cfg_options = cfg_options or {}
     os.makedirs(work_dir, exist_ok=True)

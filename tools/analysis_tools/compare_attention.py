@@ -1,15 +1,18 @@
-"""The paper's comparison on the demo data: no attention, SE, CBAM and CA.
+"""The paper's comparison on the demo data: no attention, SE, CBAM and CA,
+and the ablations of CA's options.
 
   python tools/analysis_tools/compare_attention.py --task cls [--seeds 0 1]
-      [--attentions none se cbam ca] [--work-dir DIR] [--no-latency]
+      [--variants none se cbam ca ca-h ca-w ca-softmax ca-relu6 ca-silu
+       ca-r8 ca-r16 ca-last3] [--work-dir DIR] [--no-latency]
       [--cfg-options k=v ...]
 
-Each attention trains the task's demo config (configs/demo/) with the same
-schedule, once per seed, through tools/train.py; then the models are
-counted (params, MAdds at the demo's input size) and timed side by side
-against the one without attention, in PyTorch and in ONNX Runtime. The
-table (Markdown and JSON) and a plot go to the work dir, by default
-work_dirs/compare_attention/<task>/.
+Each variant (by default the four attentions; what each sets in
+model.backbone is in mmca/analysis/variants.py) trains the task's demo
+config (configs/demo/) with the same schedule, once per seed, through
+tools/train.py; then the models are counted (params, MAdds at the demo's
+input size) and timed side by side against the one without attention,
+in PyTorch and in ONNX Runtime. The table (Markdown and JSON) and a plot
+go to the work dir, by default work_dirs/compare_attention/<task>/.
 
 Runs are kept: a finished run is read back, not trained again, and an
 interrupted one resumes, so the comparison can be stopped and restarted.
@@ -21,9 +24,9 @@ import os.path as osp
 
 from mmengine.config import DictAction
 
-from mmca.analysis import (ATTENTIONS, TASKS, compare_attentions,
-                           comparison_table, seed_spread_summary,
-                           write_comparison)
+from mmca.analysis import (ATTENTION_VARIANTS, TASKS, VARIANTS,
+                           compare_attentions, comparison_table,
+                           seed_spread_summary, write_comparison)
 from mmca.cli import run_tool
 
 
@@ -32,8 +35,10 @@ def parse_args() -> argparse.Namespace:
         description=__doc__.split('\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument('--task', choices=sorted(TASKS), required=True)
-    parser.add_argument('--attentions', nargs='+', choices=list(ATTENTIONS),
-                        default=list(ATTENTIONS))
+    parser.add_argument('--variants', '--attentions', nargs='+',
+                        choices=list(VARIANTS),
+                        default=list(ATTENTION_VARIANTS),
+                        help='what to train (--attentions: the old name)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
     parser.add_argument('--work-dir', help='default: '
                         'work_dirs/compare_attention/<task>')
@@ -52,7 +57,7 @@ def main() -> None:
     work_dir = args.work_dir or osp.join('work_dirs', 'compare_attention',
                                          args.task)
     comparison = compare_attentions(
-        args.task, args.attentions, args.seeds, work_dir, args.cfg_options,
+        args.task, args.variants, args.seeds, work_dir, args.cfg_options,
         latency=not args.no_latency, rounds=args.rounds)
     print(f'\n{comparison_table(comparison)}\n\n'
           f'{seed_spread_summary(comparison)}')
