@@ -13,7 +13,10 @@ cd "$ROOT"
 .venv/bin/python tools/make_demo_data.py --tasks det
 start=$(date +%s)
 .venv/bin/python tools/train.py "$CONFIG" --work-dir "$WORK_DIR" --resume
-.venv/bin/python tools/test.py "$CONFIG" "$(cat "$WORK_DIR/last_checkpoint")" \
+# last_checkpoint names the checkpoint relative to the work dir
+# (mmca/engine/last_checkpoint.py reads it)
+checkpoint=$(.venv/bin/python -c "from mmca.engine import read_last_checkpoint; print(read_last_checkpoint('$WORK_DIR'))")
+.venv/bin/python tools/test.py "$CONFIG" "$checkpoint" \
     --work-dir "$WORK_DIR" 2>&1 | tee "$WORK_DIR/test.log"
 echo "[demo] train + evaluate took $(( $(date +%s) - start )) s;" \
      "$(grep -o 'coco/bbox_mAP: [0-9.]*' "$WORK_DIR/test.log" | tail -1)" \
