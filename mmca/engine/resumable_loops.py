@@ -41,8 +41,7 @@ class _SeededIterations:
 
     def run_iter(self, *args, **kwargs) -> None:
         seed_everything(
-            derive_seed(int(self.runner.seed or 0) % 2**32, get_rank(),
-                        self._iter))
+            derive_seed(self.runner.seed or 0, get_rank(), self._iter))
         super().run_iter(*args, **kwargs)
 
     @property

@@ -70,7 +70,7 @@ class ResumableBatchSampler(Sampler):
         self.batch_size = batch_size
         if seed is None:
             seed = getattr(sampler, 'seed', None) or 0
-        self.seed = int(seed) % 2**32     # SeedSequence takes no negatives
+        self.seed = int(seed)
         self.rank = get_rank()
         self._epoch = 0
         self._skip = 0

@@ -14,10 +14,12 @@ import torch
 
 
 def derive_seed(*keys: int) -> int:
-    """A 32-bit seed from non-negative integer ``keys``, well mixed
-    (numpy's ``SeedSequence``: keys that differ in one place give unrelated
-    seeds)."""
-    return int(np.random.SeedSequence(list(keys)).generate_state(1)[0])
+    """A 32-bit seed from integer ``keys``, well mixed (numpy's
+    ``SeedSequence``: keys that differ in one place give unrelated seeds).
+    Each key is taken modulo 2**32, as ``SeedSequence`` takes no negative
+    number (a run's seed may be one)."""
+    return int(np.random.SeedSequence([int(key) % 2**32 for key in keys])
+               .generate_state(1)[0])
 
 
 def seed_everything(seed: int, accelerators: bool = True) -> None:
