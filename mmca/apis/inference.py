@@ -31,12 +31,13 @@ def build_inference_model(cfg: Config) -> torch.nn.Module:
 def config_input_size(cfg: Config) -> Tuple[int, int]:
     """The (H, W) the config's test pipeline feeds the model.
 
-    That is the last fixed size it sets: a ``CenterCrop`` (classification)
-    or a ``Resize`` to a (W, H) scale (detection, segmentation).
+    That is the last fixed size it sets: a ``CenterCrop`` or
+    ``EfficientNetCenterCrop`` (classification) or a ``Resize`` to a (W, H)
+    scale (detection, segmentation).
     """
     size = None
     for step in cfg.get('test_pipeline', []):
-        if step.get('type') == 'CenterCrop':
+        if step.get('type') in ('CenterCrop', 'EfficientNetCenterCrop'):
             crop = step['crop_size']
             w, h = (crop, crop) if isinstance(crop, int) else crop
             size = (h, w)
