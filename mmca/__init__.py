@@ -21,6 +21,10 @@ checkpoints through :func:`mmca.utils.load_checkpoint_safely`, which allows
 the types a runner checkpoint holds and refuses any other pickled object, so
 that ``test.py``, ``--resume`` and ``load_from`` work under torch >= 2.6
 without turning the safety check off (:mod:`mmca.utils.safe_checkpoint`).
+
+``mmca.list_models``, ``mmca.get_model`` and ``mmca.inference_model``
+(:mod:`mmca.apis`, in mmpretrain's form) load on first use, so that the
+import stays registration only.
 """
 from . import datasets, engine, models, utils  # noqa: F401
 from .utils.optional_import import library_imports
@@ -29,4 +33,14 @@ from .version import __version__
 if library_imports('timm'):
     from .models import timm_models  # noqa: F401
 
-__all__ = ['__version__']
+#: The entry points of :mod:`mmca.apis` that ``mmca.<name>`` gives.
+_APIS = ('get_model', 'inference_model', 'list_models')
+
+__all__ = ['__version__', *_APIS]
+
+
+def __getattr__(name: str):
+    if name in _APIS:
+        from . import apis
+        return getattr(apis, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
