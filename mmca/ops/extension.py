@@ -1,26 +1,30 @@
-"""Build (once per machine) and load mmca's C++ CPU ops.
+"""Build (once per machine and torch) and load mmca's C++ CPU ops.
 
 The ops are compiled with ``torch.utils.cpp_extension`` on first use, which
 needs a C++ compiler and ninja; ``tools/install.sh`` builds them, and the
 build is cached under ``$TORCH_EXTENSIONS_DIR`` (default
-``~/.cache/torch_extensions``), one build per checkout and environment.
+``~/.cache/torch_extensions``) in a directory keyed by what it is built
+from (:func:`build_directory`): clones, wheel installs and venvs that hold
+the same sources and load the same torch share one build, and loading the
+ops in one never rebuilds another's. A wheel carries the sources, not a
+build, as a compiled op is tied to the exact torch it was built against.
 Where the build cannot run, :func:`load_ops` returns False once with a
 warning, and callers use plain PyTorch instead.
 """
-import glob
 import hashlib
 import os
 import os.path as osp
 import shutil
-import sys
+import sysconfig
 import warnings
 from functools import lru_cache
+from typing import List, Sequence, Tuple
 
 import torch
 
 # One file per op (strip_mean, coord_gate, coord_attention_inference), the
 # shared helpers in headers, the schemas in bindings.cpp.
-SOURCES = sorted(glob.glob(osp.join(osp.dirname(__file__), 'csrc', '*.cpp')))
+CSRC = osp.join(osp.dirname(osp.abspath(__file__)), 'csrc')
 # The kernels use templated lambdas, which C++17 accepts only as an
 # extension; torch's own headers need C++20 from 2.10 on.
 CXX_STANDARD = '-std=c++20'
@@ -43,22 +47,68 @@ def extension_name(capability: str) -> str:
     return f'mmca_coord_attention_cpu_{suffix}'
 
 
-def build_directory(name: str) -> str:
-    """Where this checkout, in this environment, builds extension ``name``.
+def build_settings() -> Tuple[str, List[str]]:
+    """The extension's name and compile flags on this CPU.
 
-    torch keys its cache by the extension's name alone, and rebuilds when
-    the sources' paths or the compiler differ from the last build's; two
-    clones or two venvs sharing the cache would then rebuild it in turn,
-    in every process that loads it.
+    ``-fopenmp`` is a compile flag only: the ops link to the OpenMP runtime
+    torch already loaded, so ``at::parallel_for`` shares torch's threads.
+    """
+    capability = torch.backends.cpu.get_cpu_capability()
+    return extension_name(capability), [
+        CXX_STANDARD, '-O3', '-fopenmp'
+    ] + ISA_FLAGS.get(capability, DEFAULT_ISA_FLAGS)
+
+
+def source_files() -> List[str]:
+    """The ops' sources and headers, sorted."""
+    return sorted(osp.join(CSRC, name) for name in os.listdir(CSRC)
+                  if name.endswith(('.cpp', '.h')))
+
+
+def build_directory(name: str, cflags: Sequence[str]) -> str:
+    """Where extension ``name`` is built with ``cflags``, against this
+    torch, from the sources copied into it (see :func:`stage_sources`).
+
+    torch keys its cache by the extension's name alone, and ninja rebuilds
+    whenever the build file torch writes differs from the last one's (the
+    sources' path, torch's headers and libraries): two clones or two venvs
+    sharing one directory would rebuild it in turn, in every process that
+    loads it. So the directory is keyed by everything that file names or
+    compiles: the sources' contents, the flags, the compiler, the torch
+    build and the path it is installed at, and Python's headers.
     """
     root = os.environ.get('TORCH_EXTENSIONS_DIR') or osp.join(
         osp.expanduser('~'), '.cache', 'torch_extensions')
-    key = hashlib.sha1('|'.join(
-        (osp.dirname(osp.abspath(__file__)), sys.prefix,
-         torch.__version__)).encode()).hexdigest()[:10]
-    path = osp.join(root, f'{name}_{key}')
+    key = hashlib.sha1()
+    for path in source_files():
+        with open(path, 'rb') as f:
+            key.update(osp.basename(path).encode() + b'\0' + f.read())
+    key.update('|'.join(
+        (*cflags, os.environ.get('CXX', 'c++'), torch.__version__,
+         osp.dirname(osp.abspath(torch.__file__)),
+         sysconfig.get_paths()['include'])).encode())
+    path = osp.join(root, f'{name}_{key.hexdigest()[:10]}')
     os.makedirs(path, exist_ok=True)
     return path
+
+
+def stage_sources(build_dir: str) -> List[str]:
+    """Copy the sources into ``build_dir/csrc`` (once: a copy keeps its
+    time stamp, which ninja compares with the objects'); the ``.cpp``
+    copies. Built from these, the build file names no path of an installed
+    mmca, so every copy of mmca with these sources reuses the build."""
+    staged = osp.join(build_dir, 'csrc')
+    os.makedirs(staged, exist_ok=True)
+    copies = []
+    for path in source_files():
+        target = osp.join(staged, osp.basename(path))
+        if not osp.exists(target):
+            # another process may be staging the same file: publish whole
+            partial = f'{target}.{os.getpid()}.tmp'
+            shutil.copyfile(path, partial)
+            os.replace(partial, target)
+        copies.append(target)
+    return [path for path in copies if path.endswith('.cpp')]
 
 
 def put_ninja_on_path() -> None:
@@ -75,20 +125,14 @@ def put_ninja_on_path() -> None:
 
 @lru_cache(maxsize=None)
 def load_ops() -> bool:
-    """Register ``torch.ops.mmca.*``; whether they are available.
-
-    ``-fopenmp`` is a compile flag only: the ops link to the OpenMP runtime
-    torch already loaded, so ``at::parallel_for`` shares torch's threads.
-    """
-    capability = torch.backends.cpu.get_cpu_capability()
+    """Register ``torch.ops.mmca.*``; whether they are available."""
     put_ninja_on_path()
     try:
         from torch.utils.cpp_extension import load
-        name = extension_name(capability)
-        load(name=name, sources=SOURCES,
-             build_directory=build_directory(name),
-             extra_cflags=[CXX_STANDARD, '-O3', '-fopenmp'] +
-             ISA_FLAGS.get(capability, DEFAULT_ISA_FLAGS),
+        name, cflags = build_settings()
+        build_dir = build_directory(name, cflags)
+        load(name=name, sources=stage_sources(build_dir),
+             build_directory=build_dir, extra_cflags=cflags,
              is_python_module=False, verbose=False)
     except Exception as err:  # no compiler, no ninja, or a failed build
         warnings.warn(f'mmca C++ ops unavailable ({type(err).__name__}: '
