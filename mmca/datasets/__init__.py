@@ -23,4 +23,5 @@ if library_imports('mmseg.datasets'):
     __all__ += ['ShapesCityscapesDataset']
 if library_imports('mmpretrain.datasets'):
     from .shapes_imagenet import ShapesImageNet  # noqa: F401
-    __all__ += ['ShapesImageNet']
+    from .shapes_positions import ShapesPositions  # noqa: F401
+    __all__ += ['ShapesImageNet', 'ShapesPositions']
