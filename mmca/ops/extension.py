@@ -15,10 +15,11 @@ import hashlib
 import os
 import os.path as osp
 import shutil
+import subprocess
 import sysconfig
 import warnings
 from functools import lru_cache
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 
@@ -75,7 +76,8 @@ def build_directory(name: str, cflags: Sequence[str]) -> str:
     sharing one directory would rebuild it in turn, in every process that
     loads it. So the directory is keyed by everything that file names or
     compiles: the sources' contents, the flags, the compiler, the torch
-    build and the path it is installed at, and Python's headers.
+    build and the path it is installed at, and Python's headers; and by the
+    version of the ninja that builds it (see :func:`ninja_directory`).
     """
     root = os.environ.get('TORCH_EXTENSIONS_DIR') or osp.join(
         osp.expanduser('~'), '.cache', 'torch_extensions')
@@ -86,7 +88,7 @@ def build_directory(name: str, cflags: Sequence[str]) -> str:
     key.update('|'.join(
         (*cflags, os.environ.get('CXX', 'c++'), torch.__version__,
          osp.dirname(osp.abspath(torch.__file__)),
-         sysconfig.get_paths()['include'])).encode())
+         sysconfig.get_paths()['include'], ninja_version())).encode())
     path = osp.join(root, f'{name}_{key.hexdigest()[:10]}')
     os.makedirs(path, exist_ok=True)
     return path
@@ -111,16 +113,41 @@ def stage_sources(build_dir: str) -> List[str]:
     return [path for path in copies if path.endswith('.cpp')]
 
 
-def put_ninja_on_path() -> None:
-    """torch runs ``ninja`` from PATH; pip's ninja lives in the venv, which
-    is not on PATH when the venv's python is run without activating it."""
-    if shutil.which('ninja'):
-        return
+def ninja_directory() -> Optional[str]:
+    """The folder of the ninja the ops are built with: pip's (the ``ninja``
+    package, which mmca requires) where it is installed, else the one on
+    PATH. One build directory must always be built by one ninja: ninja's
+    log keeps a hash of each command, which ninja 1.13 computes otherwise
+    than 1.11, so two processes finding two ninjas on their PATHs would
+    rebuild everything in turn."""
     try:
         import ninja
+        if ninja.BIN_DIR:   # '' where its script folder has no ninja
+            return ninja.BIN_DIR
     except ImportError:
-        return
-    os.environ['PATH'] = ninja.BIN_DIR + os.pathsep + os.environ['PATH']
+        pass
+    found = shutil.which('ninja')
+    return osp.dirname(found) if found else None
+
+
+@lru_cache(maxsize=None)
+def ninja_version() -> str:
+    """The version of the ninja in :func:`ninja_directory` ('' if none)."""
+    folder = ninja_directory()
+    if folder is None:
+        return ''
+    return subprocess.run([osp.join(folder, 'ninja'), '--version'],
+                          capture_output=True, text=True).stdout.strip()
+
+
+def put_ninja_on_path() -> None:
+    """Put :func:`ninja_directory` first on PATH, where torch runs
+    ``ninja`` from (pip's ninja lives in the venv, which is not on PATH
+    when the venv's python is run without activating it)."""
+    folder = ninja_directory()
+    path = os.environ.get('PATH', '')
+    if folder and path.split(os.pathsep)[0] != folder:
+        os.environ['PATH'] = folder + os.pathsep + path
 
 
 @lru_cache(maxsize=None)

@@ -4,6 +4,7 @@ one build, and an install that differs (sources, flags, torch) never
 rebuilds another's."""
 import os
 import shutil
+import subprocess
 
 import pytest
 import torch
@@ -36,12 +37,15 @@ def test_the_same_sources_elsewhere_share_the_directory(
     assert extension.build_directory('ops', FLAGS) == here
 
 
-def test_changed_sources_flags_or_torch_build_elsewhere(
+def test_changed_sources_flags_ninja_or_torch_build_elsewhere(
         cache, sources_copy, monkeypatch):
     here = extension.build_directory('ops', FLAGS)
     assert extension.build_directory('ops', FLAGS + ['-mavx2']) != here
     with monkeypatch.context() as patch:
         patch.setattr(torch, '__version__', '0.0.1+other')
+        assert extension.build_directory('ops', FLAGS) != here
+    with monkeypatch.context() as patch:
+        patch.setattr(extension, 'ninja_version', lambda: '1.11.1')
         assert extension.build_directory('ops', FLAGS) != here
     with monkeypatch.context() as patch:
         # torch of the same version installed at another path
@@ -69,3 +73,18 @@ def test_the_build_compiles_copies_staged_once(cache):
     assert extension.stage_sources(build_dir) == sources
     assert os.stat(sources[0]).st_mtime_ns == 1
     assert [os.stat(s).st_mtime_ns for s in sources[1:]] == stamps[1:]
+
+
+def test_the_build_runs_one_ninja_whatever_ninja_path_finds_first(
+        monkeypatch, tmp_path):
+    other = tmp_path / 'bin'
+    other.mkdir()
+    (other / 'ninja').write_text('#!/bin/sh\necho 0.0.1\n')
+    (other / 'ninja').chmod(0o755)
+    monkeypatch.setenv('PATH', f'{other}{os.pathsep}{os.environ["PATH"]}')
+    extension.put_ninja_on_path()
+    found = shutil.which('ninja')
+    assert os.path.dirname(found) == extension.ninja_directory() != str(
+        other)
+    assert extension.ninja_version() == subprocess.run(
+        [found, '--version'], capture_output=True, text=True).stdout.strip()
