@@ -12,8 +12,11 @@ attention layer, in call order:
 - CBAM: its spatial map :math:`g^s(i, j)`, then its channel weights;
 - SqueezeExcitation: its channel weights (it has no spatial map).
 
-Maps lie over the image as the network saw it (resized and padded), at the
-layer's resolution, each on its own colour scale (range in the title).
+Maps lie over a grayscale copy of the image as the network saw it (resized
+and padded), at the layer's resolution (:mod:`.map_over_image`). A row's
+maps share one colour scale, from the smallest to the largest gate among
+them, with its colorbar at the row's end; each panel's title gives its own
+range.
 
 The grid of maps, bars and titles is a matplotlib figure of its own rather
 than mmengine's ``Visualizer``, which draws on one image; like that
@@ -31,11 +34,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from mmca.models.attention import GateRecord, record_gates
+from .map_over_image import (add_colorbar, draw_map_over_image, grayscale,
+                             value_range)
 
 #: Each panel is CELL_INCHES square at DPI: the PNG is a whole number of
-#: CELL_PIXELS cells, one row per layer.
+#: CELL_PIXELS cells, one row per layer, and a colorbar column.
 CELL_INCHES, DPI = 2.4, 100
 CELL_PIXELS = round(CELL_INCHES * DPI)
+COLORBAR_INCHES = 0.8
+COLORBAR_PIXELS = round(COLORBAR_INCHES * DPI)
 TITLE_INCHES = 0.4
 #: The paper's names of the gates mmca's attentions report.
 SYMBOLS = {'gate_h': '$g^h$', 'gate_w': '$g^w$', 'channel': '$g^c$',
@@ -108,39 +115,46 @@ def layer_label(record: GateRecord) -> str:
     return f'{name}\n{type(record.module).__name__}'
 
 
-def draw_attention_panels(records: List[GateRecord], image: np.ndarray,
-                          title: str, out: str, top_k: int = 3) -> int:
-    """The panels of every recorded layer as one PNG.
+def attention_figure(records: List[GateRecord], image: np.ndarray,
+                     title: str, top_k: int = 3) -> Figure:
+    """The panels of every recorded layer, one row a layer.
 
     Args:
         records (list[GateRecord]): As :func:`predicted_gates` gives them;
             at least one.
         image (ndarray): (H, W, 3) uint8 RGB, the image as the network saw
-            it (:func:`mmca.apis.load_test_image`).
+            it (:func:`mmca.apis.load_test_image`); the maps lie over its
+            grayscale copy.
         title (str): The figure's title.
-        out (str): The PNG to write; its folder is made if missing.
         top_k (int): CA: the most selective channels drawn per layer.
 
     Returns:
-        int: The number of columns. The PNG is ``len(records)`` by that
-        many cells of :data:`CELL_PIXELS` square.
+        Figure: ``len(records)`` rows of :data:`CELL_INCHES` square panels
+        and, on the right, a colorbar column of :data:`COLORBAR_INCHES`:
+        one colour scale a row, spanning the row's maps (the title of each
+        panel gives its own range).
     """
     rows = [gate_panels(record, top_k) for record in records]
     columns = max(len(row) for row in rows)
-    fig = Figure(dpi=DPI,
-                 figsize=(columns * CELL_INCHES, len(rows) * CELL_INCHES))
+    fig = Figure(dpi=DPI, figsize=(columns * CELL_INCHES + COLORBAR_INCHES,
+                                   len(rows) * CELL_INCHES))
     FigureCanvasAgg(fig)
-    axes = fig.subplots(len(rows), columns, squeeze=False)
-    height, width = image.shape[:2]
-    for row, record, row_axes in zip(rows, records, axes):
-        for panel, ax in zip(row, row_axes):
+    grid = fig.add_gridspec(
+        len(rows), columns + 1,
+        width_ratios=[CELL_INCHES] * columns + [COLORBAR_INCHES / 4])
+    gray = grayscale(image)
+    for index, (row, record) in enumerate(zip(rows, records)):
+        maps = [panel.values for panel in row if panel.values.ndim == 2]
+        low, high = value_range(*maps) if maps else (0, 1)
+        for column in range(columns):
+            ax = fig.add_subplot(grid[index, column])
+            if column >= len(row):
+                ax.axis('off')
+                continue
+            panel = row[column]
             if panel.values.ndim == 2:
-                ax.imshow(image)
-                ax.imshow(panel.values, cmap='jet', alpha=0.5,
-                          interpolation='nearest',
-                          extent=(0, width, height, 0))
-                ax.set_xticks([])
-                ax.set_yticks([])
+                artist = draw_map_over_image(ax, gray, panel.values, low,
+                                             high)
             else:
                 ax.stairs(panel.values, fill=True)   # one bar a channel
                 ax.set_ylim(0, 1)
@@ -148,13 +162,34 @@ def draw_attention_panels(records: List[GateRecord], image: np.ndarray,
                 ax.tick_params(labelsize=6)
             ax.set_title(f'{panel.title}\n[{panel.values.min():.3g}, '
                          f'{panel.values.max():.3g}]', fontsize=6)
-        row_axes[0].set_ylabel(layer_label(record), fontsize=7)
-        for ax in row_axes[len(row):]:
-            ax.axis('off')
+            if column == 0:
+                ax.set_ylabel(layer_label(record), fontsize=7)
+        cax = fig.add_subplot(grid[index, columns])
+        if maps:
+            add_colorbar(fig, cax, artist, "gate (this row's scale)")
+        else:
+            cax.axis('off')
     # a band of TITLE_INCHES at the top for the title
     top = 1 - TITLE_INCHES / (len(rows) * CELL_INCHES)
     fig.tight_layout(rect=(0, 0, 1, top))
     fig.suptitle(title, fontsize=7, y=(1 + top) / 2, va='center')
+    return fig
+
+
+def draw_attention_panels(records: List[GateRecord], image: np.ndarray,
+                          title: str, out: str, top_k: int = 3) -> int:
+    """:func:`attention_figure` as a PNG.
+
+    Args:
+        records, image, title, top_k: As :func:`attention_figure`.
+        out (str): The PNG to write; its folder is made if missing.
+
+    Returns:
+        int: The number of panel columns. The PNG is ``len(records)``
+        :data:`CELL_PIXELS` high and that many :data:`CELL_PIXELS` plus
+        :data:`COLORBAR_PIXELS` wide.
+    """
+    fig = attention_figure(records, image, title, top_k)
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     fig.savefig(out, dpi=DPI)
-    return columns
+    return fig.axes[0].get_gridspec().ncols - 1     # less the colorbars'

@@ -9,18 +9,28 @@ Detectors are left out: SSDLite's scores belong to anchors at several
 levels, and an explanation needs one chosen box (a target over its anchor
 and level) rather than one score per image or pixel.
 
-Needs the ``grad-cam`` package, imported only when a map is computed or
-drawn.
+The picture (:func:`cam_figure`) is the image as the network saw it beside
+the map, which lies over the image's grayscale copy with a colorbar
+(:mod:`.map_over_image`). Needs the ``grad-cam`` package, imported only
+when a map is computed.
 """
 import difflib
+import os
+import os.path as osp
 from typing import List, Optional, Tuple
 
 import numpy as np
 import torch
 import torch.nn as nn
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from mmca.utils import InputError
+from .map_over_image import add_colorbar, draw_map_over_image, grayscale
 
+#: The picture: panels PANEL_INCHES high at DPI, a band of TITLE_INCHES
+#: for the title and a colorbar column of COLORBAR_INCHES.
+PANEL_INCHES, TITLE_INCHES, COLORBAR_INCHES, DPI = 3.0, 0.5, 1.0, 100
 #: Method names and the pytorch_grad_cam classes they pick.
 METHODS = {'gradcam': 'GradCAM', 'gradcam++': 'GradCAMPlusPlus',
            'xgradcam': 'XGradCAM', 'layercam': 'LayerCAM',
@@ -119,23 +129,49 @@ def class_activation_map(model: nn.Module, inputs: torch.Tensor,
         return cam(input_tensor=inputs, targets=[target])[0], category
 
 
-def cam_overlay(image: np.ndarray, cam: np.ndarray) -> np.ndarray:
-    """The map over the image, as pytorch_grad_cam draws it: half the image,
-    half the map in the jet colours, rescaled to the brightest pixel.
-
-    Not mmengine's ``Visualizer.draw_featmap``: it stretches the map to its
-    own min and max and does not rescale the blend, so the same map would
-    come out in other colours than pytorch_grad_cam's (and mmpretrain's
-    vis_cam's) pictures.
+def cam_figure(image: np.ndarray, cam: np.ndarray, title: str) -> Figure:
+    """The image beside its map, drawn over the image's grayscale copy.
 
     Args:
         image (ndarray): (H, W, 3) uint8 RGB, as
             :func:`mmca.apis.load_test_image` gives it.
-        cam (ndarray): (H, W) in [0, 1].
+        cam (ndarray): (H, W) in [0, 1], as :func:`class_activation_map`
+            gives it: pytorch_grad_cam scales each map to its own maximum,
+            so 1 is where the evidence for the class is strongest in this
+            image, not an amount comparable across images.
+        title (str): The figure's title.
 
     Returns:
-        ndarray: (H, W, 3) uint8 RGB.
+        Figure: Two panels of :data:`PANEL_INCHES` height, the map's with
+        a colorbar from 0 to 1 (:mod:`.map_over_image`).
     """
-    from pytorch_grad_cam.utils.image import show_cam_on_image
-    return show_cam_on_image(image.astype(np.float32) / 255, cam,
-                             use_rgb=True)
+    height, width = cam.shape
+    panel_width = PANEL_INCHES * width / height
+    fig = Figure(dpi=DPI, figsize=(2 * panel_width + COLORBAR_INCHES,
+                                   PANEL_INCHES + TITLE_INCHES))
+    FigureCanvasAgg(fig)
+    grid = fig.add_gridspec(1, 3, width_ratios=[panel_width, panel_width,
+                                                COLORBAR_INCHES / 4])
+    ax = fig.add_subplot(grid[0, 0])
+    ax.imshow(image, interpolation='nearest')
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title('the image as the network saw it', fontsize=7)
+    ax = fig.add_subplot(grid[0, 1])
+    artist = draw_map_over_image(ax, grayscale(image), cam, 0.0, 1.0)
+    ax.set_title(f'the map over its grayscale copy\n[{cam.min():.3g}, '
+                 f'{cam.max():.3g}]', fontsize=7)
+    add_colorbar(fig, fig.add_subplot(grid[0, 2]), artist,
+                 'evidence for the class, 1 = its maximum in this image')
+    top = 1 - TITLE_INCHES / (PANEL_INCHES + TITLE_INCHES)
+    fig.tight_layout(rect=(0, 0, 1, top))
+    fig.suptitle(title, fontsize=7, y=(1 + top) / 2, va='center')
+    return fig
+
+
+def draw_cam(image: np.ndarray, cam: np.ndarray, title: str,
+             out: str) -> None:
+    """:func:`cam_figure` as a PNG; ``out``'s folder is made if missing."""
+    fig = cam_figure(image, cam, title)
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    fig.savefig(out, dpi=DPI)

@@ -10,8 +10,9 @@ import torch
 from mmca.apis import load_inference_model, load_test_image
 from mmca.cli import load_config
 from mmca.models.attention import GateRecord, records_gates
-from mmca.visualization import (CELL_PIXELS, draw_attention_panels,
-                                gate_panels, layer_label, predicted_gates)
+from mmca.visualization import (CELL_PIXELS, COLORBAR_PIXELS, attention_figure,
+                                draw_attention_panels, gate_panels, grayscale,
+                                layer_label, predicted_gates)
 
 
 @pytest.mark.parametrize('config,attention,top_k,columns', [
@@ -39,8 +40,67 @@ def test_one_row_per_attention_layer_and_its_panels(
                                  top_k) == columns
     picture = cv2.imread(str(out))
     assert picture is not None
-    assert picture.shape[:2] == (layers * CELL_PIXELS, columns * CELL_PIXELS)
+    assert picture.shape[:2] == (layers * CELL_PIXELS,
+                                 columns * CELL_PIXELS + COLORBAR_PIXELS)
     assert picture.std() > 10                   # drawn, not blank
+
+
+def ca_record(name: str, seed: int) -> GateRecord:
+    generator = torch.Generator().manual_seed(seed)
+    return GateRecord(name, None, dict(
+        gate_h=torch.rand(1, 5, 4, 1, generator=generator),
+        gate_w=torch.rand(1, 5, 1, 6, generator=generator)))
+
+
+def test_maps_lie_over_the_gray_image_on_one_scale_a_row(shapes_image):
+    """Each map is drawn over the image's luminance; a row's maps and its
+    colorbar span the smallest to the largest value among them; a row of
+    channel bars (SE) has no colorbar."""
+    image = cv2.cvtColor(cv2.imread(shapes_image), cv2.COLOR_BGR2RGB)
+    records = [ca_record('backbone.layer2.0.attention', 0),
+               GateRecord('backbone.layer3.0.attention', None,
+                          dict(channel=torch.rand(1, 6, 1, 1))),
+               ca_record('backbone.layer4.0.attention', 1)]
+    fig = attention_figure(records, image, 'title', top_k=2)
+    luminance = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    maps_by_row = {}
+    for ax in fig.axes:
+        if len(ax.images) == 2:
+            background, drawn = ax.images
+            assert background.get_cmap().name == 'gray'
+            assert np.abs(background.get_array().astype(int)
+                          - luminance).max() <= 1
+            row = ax.get_subplotspec().rowspan.start
+            maps_by_row.setdefault(row, []).append(drawn)
+    assert sorted(maps_by_row) == [0, 2]
+    for row, seed in ((0, 0), (2, 1)):
+        record = ca_record('x', seed)
+        maps = (record.gates['gate_h'] * record.gates['gate_w'])[0]
+        flat = maps.flatten(1)
+        top2 = (flat.amax(1) - flat.amin(1)).topk(2).indices
+        shown = torch.cat([maps.mean(0).flatten(), maps[top2].flatten()])
+        drawn = maps_by_row[row]
+        assert len(drawn) == 3
+        for artist in drawn:
+            assert artist.norm.vmin == pytest.approx(float(shown.min()))
+            assert artist.norm.vmax == pytest.approx(float(shown.max()))
+        (colorbar, ) = [a.colorbar for a in drawn if a.colorbar]
+        assert (colorbar.vmin, colorbar.vmax) == (artist.norm.vmin,
+                                                  artist.norm.vmax)
+        ticks = colorbar.get_ticks()
+        assert (ticks[0], ticks[-1]) == (colorbar.vmin, colorbar.vmax)
+    se_row = [ax for ax in fig.axes
+              if ax.get_subplotspec().rowspan.start == 1]
+    assert not any(ax.images for ax in se_row)
+    assert not se_row[-1].axison          # its colorbar column stays empty
+
+
+def test_grayscale_is_opencvs_luminance():
+    image = np.random.default_rng(0).integers(0, 256, (7, 9, 3), np.uint8)
+    gray = grayscale(image)
+    assert gray.dtype == np.uint8 and gray.shape == (7, 9)
+    reference = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(int)
+    assert np.abs(gray.astype(int) - reference).max() <= 1
 
 
 def test_panels_of_ca_gates_rank_channels_by_spread():

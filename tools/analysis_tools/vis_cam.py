@@ -18,11 +18,15 @@ classifiers only.
 Detectors are left out: SSDLite's scores belong to anchors at several
 levels, and an explanation needs one chosen box (a target over its anchor
 and level) rather than one score per image or pixel.
+
+The picture is the image as the network saw it beside the map, drawn over
+the image's grayscale copy with a colorbar (0 to 1: pytorch_grad_cam scales
+each map to its maximum).
 """
 import argparse
+import os.path as osp
 import sys
 
-import mmcv
 from mmengine.config import DictAction
 
 from mmca.apis import load_inference_model, load_test_image
@@ -30,8 +34,8 @@ from mmca.cli import load_config, run_tool
 from mmca.datasets import classes_of_test_set
 from mmca.preflight import check_task
 from mmca.utils import InputError
-from mmca.visualization import (METHODS, cam_overlay, class_activation_map,
-                                default_target_layer, named_layers)
+from mmca.visualization import (METHODS, class_activation_map,
+                                default_target_layer, draw_cam, named_layers)
 
 
 def parse_args() -> argparse.Namespace:
@@ -74,11 +78,11 @@ def main() -> None:
         print(f'warning: the map is zero everywhere: nothing at '
               f'{", ".join(names)} speaks for class {category}',
               file=sys.stderr)
-    mmcv.imwrite(cam_overlay(image, cam)[..., ::-1], args.out)  # RGB->BGR
     classes = classes_of_test_set(cfg)
     name = f' ({classes[category]})' if classes else ''
-    print(f'wrote {args.out}: {args.method} of class {category}{name} at '
-          f'{", ".join(names)}')
+    what = f'{args.method} of class {category}{name} at {", ".join(names)}'
+    draw_cam(image, cam, f'{what}\n{osp.basename(args.img)}', args.out)
+    print(f'wrote {args.out}: {what}')
 
 
 if __name__ == '__main__':
