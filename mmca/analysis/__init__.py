@@ -1,18 +1,24 @@
 """Reading and comparing what training runs leave behind: mmengine's
 ``scalars.json`` (:mod:`.scalars`), the paper's comparison of attentions on
-the demo data and CA's ablations (:mod:`.attention_comparison`,
-:mod:`.variants`) and its report
-(:mod:`.comparison_report`). Importing this registers nothing."""
+the demo data, CA's ablations and other backbones
+(:mod:`.attention_comparison`, :mod:`.variants`), its progress
+(:mod:`.run_progress`) and its report (:mod:`.comparison_report`).
+Importing this registers nothing."""
 from .attention_comparison import (BASELINE, TASKS, AttentionComparison,
                                    compare_attentions)
-from .comparison_report import (comparison_table, plot_comparison,
-                                seed_spread_summary, write_comparison)
+from .comparison_report import (comparison_table, metric_summary,
+                                plot_comparison, seed_spread_summary,
+                                write_comparison)
+from .run_progress import RunProgress, format_duration, progress_line
 from .scalars import INDEX_KEYS, read_curves, scalars_file
-from .variants import ATTENTION_VARIANTS, VARIANTS, check_variants
+from .variants import (ATTENTION_VARIANTS, VARIANTS, check_variants,
+                       variant_overrides, write_variant_config)
 
 __all__ = [
     'ATTENTION_VARIANTS', 'BASELINE', 'INDEX_KEYS', 'TASKS', 'VARIANTS',
-    'AttentionComparison', 'check_variants',
-    'compare_attentions', 'comparison_table', 'plot_comparison',
-    'read_curves', 'scalars_file', 'seed_spread_summary', 'write_comparison'
+    'AttentionComparison', 'RunProgress', 'check_variants',
+    'compare_attentions', 'comparison_table', 'format_duration',
+    'metric_summary', 'plot_comparison', 'progress_line', 'read_curves',
+    'scalars_file', 'seed_spread_summary', 'variant_overrides',
+    'write_comparison', 'write_variant_config'
 ]

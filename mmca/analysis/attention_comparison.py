@@ -1,20 +1,21 @@
 """The paper's comparison on the demo data: no attention, SE, CBAM and CA,
-and the ablations of CA's options (:mod:`.variants`).
+the ablations of CA's options and other backbones (:mod:`.variants`).
 
-Each variant trains the task's demo config (``configs/demo/``) with the
-same schedule, once per seed, through ``tools/train.py`` in a process of its
+Each variant, written as a config that inherits the task's demo config
+(``configs/demo/``) into ``<work_dir>/configs/``, trains with the same
+schedule, once per seed, through ``tools/train.py`` in a process of its
 own; then the models are counted (params, MAdds at the demo's input size)
 and timed side by side against the one without attention, in PyTorch and in
 ONNX Runtime (:mod:`mmca.benchmark`). Runs are kept: a finished run is read
 back, not trained again, and an interrupted one resumes, so the comparison
-can be stopped and restarted.
+can be stopped and restarted. Before each run trained, a line says how far
+the series is and when it should end (:mod:`.run_progress`).
 
 Paths are those of a source checkout: the demo configs relative to the
 working directory, ``tools/train.py`` under the repository root.
 """
 import os
 import os.path as osp
-import statistics
 import subprocess
 import sys
 import time
@@ -25,8 +26,9 @@ from mmca.apis import build_inference_model, config_input_size
 from mmca.cli import load_config
 from mmca.utils import InputError
 from mmca.utils.complexity import complexity
+from .run_progress import RunProgress
 from .scalars import read_curves, scalars_file
-from .variants import check_variants, variant_cfg_options, variant_overrides
+from .variants import check_variants, write_variant_config
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: Task to its demo config and the validation metric compared.
@@ -34,6 +36,7 @@ TASKS = {
     'cls': ('configs/demo/mbv2_ca_shapes_cls.py', 'accuracy/top1'),
     'det': ('configs/demo/ssdlite_mbv2_ca_shapes.py', 'coco/bbox_mAP'),
     'seg': ('configs/demo/deeplabv3_mbv2_ca_shapes.py', 'mIoU'),
+    'positions': ('configs/demo/mbv2_ca_positions_cls.py', 'accuracy/top1'),
 }
 #: The variant timed against: latency ratios are over its time.
 BASELINE = 'none'
@@ -86,56 +89,63 @@ def train(config: str, work_dir: str, options: List[str]) -> None:
                          f'{osp.join(work_dir, "train.out")}')
 
 
-def measure_runs(config: str, metric: str, attentions: List[str],
+def variant_config(config: str, name: str, work_dir: str) -> str:
+    """The variant's config (inheriting ``config``) under
+    ``work_dir/configs/``, written if missing; its path."""
+    os.makedirs(osp.join(work_dir, 'configs'), exist_ok=True)
+    return write_variant_config(name, config,
+                                osp.join(work_dir, 'configs', f'{name}.py'))
+
+
+def measure_runs(config: str, metric: str, variants: List[str],
                  seeds: List[int], work_dir: str,
                  cfg_options: Dict) -> Dict[str, Dict[int, float]]:
     """Train what is missing under ``work_dir/<name>_seed<seed>``; name ->
-    seed -> metric. Prints progress with an ETA from the runs trained so
-    far."""
+    seed -> metric. Before each run trained it prints how far the series
+    is, with an ETA from the runs trained so far
+    (:class:`~.run_progress.RunProgress`)."""
     user = [f'{k}={v}' for k, v in cfg_options.items()]
-    runs = [(name, seed) for name in attentions for seed in seeds]
+    runs = [(name, seed) for name in variants for seed in seeds]
+    kept = [final_metric(osp.join(work_dir, f'{n}_seed{s}'), metric)
+            is not None for n, s in runs]
+    progress = RunProgress(len(runs))
     results: Dict[str, Dict[int, float]] = {}
-    trained_times: List[float] = []
     for index, (name, seed) in enumerate(runs, 1):
         run_dir = osp.join(work_dir, f'{name}_seed{seed}')
         value = final_metric(run_dir, metric)
         if value is None:
-            remaining = sum(
-                final_metric(osp.join(work_dir, f'{n}_seed{s}'),
-                             metric) is None for n, s in runs[index - 1:])
-            eta = (f', ETA '
-                   f'{statistics.mean(trained_times) * remaining / 60:.0f} '
-                   'min' if trained_times else '')
-            print(f'[{index}/{len(runs)}] {name}, seed {seed}: training '
-                  f'(log: {run_dir}/train.out){eta}', flush=True)
+            to_train = kept[index - 1:].count(False)
+            print(f'{progress.line(index, to_train)}: {name}, seed {seed}: '
+                  f'training (log: {run_dir}/train.out)', flush=True)
             start = time.time()
-            train(config, run_dir, variant_cfg_options(name) +
+            train(variant_config(config, name, work_dir), run_dir,
                   [f'randomness.seed={seed}'] + user)
-            trained_times.append(time.time() - start)
+            progress.trained(time.time() - start)
             value = final_metric(run_dir, metric)
             if value is None:
                 raise InputError(f'{run_dir} finished without a {metric} '
                                  'validation; is val_cfg set?')
-            took = f' in {trained_times[-1]:.0f} s'
+            took = f' in {progress.durations[-1]:.0f} s'
         else:
             took = ' (kept from an earlier run)'
-        print(f'[{index}/{len(runs)}] {name}, seed {seed}: {metric} '
+        print(f'run {index}/{len(runs)}: {name}, seed {seed}: {metric} '
               f'{value:.4g}{took}', flush=True)
         results.setdefault(name, {})[seed] = value
     return results
 
 
-def measure_models(config: str, attentions: List[str], work_dir: str,
+def measure_models(config: str, variants: List[str], work_dir: str,
                    cfg_options: Dict, latency: bool = True,
                    rounds: int = 10) -> Dict[str, Dict[str, float]]:
     """Name -> params, MAdds and, if ``latency`` and :data:`BASELINE` is
-    among ``attentions``, the latency ratios over it (the ONNX files go to
+    among ``variants``, the latency ratios over it (the ONNX files go to
     ``work_dir``)."""
     from mmca.benchmark import benchmark_deployed_models, benchmark_models
     from mmca.deployment import BACKENDS, TensorOutputs, export_onnx
     models, rows = {}, {}
-    for name in attentions:
-        cfg = load_config(config, {**cfg_options, **variant_overrides(name)})
+    for name in variants:
+        cfg = load_config(variant_config(config, name, work_dir),
+                          cfg_options)
         models[name] = build_inference_model(cfg)
         shape = tuple(config_input_size(cfg))
         info = complexity(models[name], (3, ) + shape)
@@ -161,7 +171,7 @@ def measure_models(config: str, attentions: List[str], work_dir: str,
     return rows
 
 
-def compare_attentions(task: str, attentions: List[str], seeds: List[int],
+def compare_attentions(task: str, variants: List[str], seeds: List[int],
                        work_dir: str,
                        cfg_options: Optional[Dict] = None,
                        latency: bool = True,
@@ -170,7 +180,7 @@ def compare_attentions(task: str, attentions: List[str], seeds: List[int],
 
     Args:
         task (str): A key of :data:`TASKS`.
-        attentions (list[str]): Keys of :data:`~.variants.VARIANTS`.
+        variants (list[str]): Keys of :data:`~.variants.VARIANTS`.
         seeds (list[int]): Each variant trains once per seed.
         work_dir (str): Where the runs, their logs and the ONNX files go.
         cfg_options (dict, optional): Config keys overridden in every run
@@ -178,13 +188,13 @@ def compare_attentions(task: str, attentions: List[str], seeds: List[int],
         latency (bool): Whether to time the models.
         rounds (int): Timing rounds (:func:`mmca.benchmark.time_side_by_side`).
     """
-    check_variants(attentions)
+    check_variants(variants)
     config, metric = TASKS[task]
     cfg_options = cfg_options or {}
     os.makedirs(work_dir, exist_ok=True)
-    results = measure_runs(config, metric, attentions, seeds, work_dir,
+    results = measure_runs(config, metric, variants, seeds, work_dir,
                            cfg_options)
-    models = measure_models(config, attentions, work_dir, cfg_options,
+    models = measure_models(config, variants, work_dir, cfg_options,
                             latency, rounds)
     return AttentionComparison(task, config, metric, list(seeds), models,
                                results)

@@ -1,48 +1,75 @@
 """mmca.analysis.comparison_report: the table and files of a comparison."""
 import json
 
+import matplotlib.image
+
 from mmca.analysis import (AttentionComparison, comparison_table,
-                           seed_spread_summary, write_comparison)
+                           metric_summary, seed_spread_summary,
+                           write_comparison)
 
 
 def comparison(**models_extra) -> AttentionComparison:
     models = {'none': dict(params=2e6, madds=5e7, **models_extra),
               'ca': dict(params=2.2e6, madds=5.1e7, **models_extra)}
-    results = {'none': {0: 90.0, 1: 92.0}, 'ca': {0: 93.0, 1: 93.5}}
-    return AttentionComparison('cls', 'configs/demo/mbv2_ca_shapes_cls.py',
-                               'accuracy/top1', [0, 1], models, results)
+    results = {'none': {0: 90.0, 1: 92.0, 2: 92.5},
+               'ca': {0: 93.0, 1: 93.5, 2: 93.1}}
+    return AttentionComparison('positions',
+                               'configs/demo/mbv2_ca_positions_cls.py',
+                               'accuracy/top1', [0, 1, 2], models, results)
 
 
-def test_table_gives_mean_and_seed_spread():
-    lines = comparison_table(comparison()).splitlines()
-    assert lines[0].split('|')[-3:-1] == [' mean ', ' spread ']
-    assert lines[2].split('|')[-3:-1] == [' 91 ', ' 2 ']
-    assert lines[3].split('|')[-3:-1] == [' 93.25 ', ' 0.5 ']
-    assert 'latency' not in lines[0]
+def cells(line):
+    return [cell.strip() for cell in line.split('|')[1:-1]]
+
+
+def test_summary_is_the_mean_and_range_over_seeds():
+    summary = metric_summary(comparison())
+    assert summary['none']['mean'] == 91.5 and summary['none']['spread'] == 2.5
+    assert abs(summary['ca']['mean'] - 93.2) < 1e-9
+    assert abs(summary['ca']['spread'] - 0.5) < 1e-9
+
+
+def test_table_has_the_papers_columns_and_mean_with_spread():
+    head, rule, none_row, ca_row = comparison_table(comparison()).split('\n')
+    assert cells(head) == ['variant', 'params', 'MAdds',
+                           'accuracy/top1 (mean ± spread)', 'seeds 0, 1, 2']
+    assert rule == '|---|---|---|---|---|'
+    assert cells(none_row) == ['none', '2.000M', '50.0M', '91.5 ± 2.5',
+                               '90, 92, 92.5']
+    assert cells(ca_row) == ['ca', '2.200M', '51.0M', '93.2 ± 0.5',
+                             '93, 93.5, 93.1']
 
 
 def test_table_has_latency_columns_when_timed():
     timed = comparison(latency_pytorch=1.1, latency_onnxruntime=1.2)
-    head, _, none_row, _ = comparison_table(timed).splitlines()
-    assert '| latency (PyTorch) | latency (ONNX Runtime) |' in head
-    assert '| 1.100 | 1.200 |' in none_row
+    head, _, none_row, _ = comparison_table(timed).split('\n')
+    assert cells(head)[3:5] == ['latency (PyTorch)', 'latency (ONNX Runtime)']
+    assert cells(none_row)[3:5] == ['1.100', '1.200']
 
 
 def test_summary_names_the_largest_seed_spread():
     assert seed_spread_summary(comparison()) == (
-        'cls demo (configs/demo/mbv2_ca_shapes_cls.py), seeds 0, 1: the '
-        'largest spread between seeds is 2 (accuracy/top1).')
+        'positions demo (configs/demo/mbv2_ca_positions_cls.py), seeds 0, '
+        '1, 2: the largest spread between seeds is 2.5 (accuracy/top1).')
 
 
-def test_writes_markdown_json_and_plot(tmp_path):
-    stem = write_comparison(comparison(), str(tmp_path))
+def test_writes_markdown_json_and_plot_that_read_back(tmp_path):
+    timed = comparison(latency_pytorch=1.1, latency_onnxruntime=1.2)
+    stem = write_comparison(timed, str(tmp_path))
     assert stem == str(tmp_path / 'comparison')
     markdown = (tmp_path / 'comparison.md').read_text()
-    assert markdown.startswith('| attention |')
-    assert markdown.endswith('(accuracy/top1).\n')
+    assert markdown == (f'{comparison_table(timed)}\n\n'
+                        f'{seed_spread_summary(timed)}\n')
     with open(tmp_path / 'comparison.json') as f:
         record = json.load(f)
-    assert record['results'] == {'none': {'0': 90.0, '1': 92.0},
-                                 'ca': {'0': 93.0, '1': 93.5}}
-    assert record['models']['ca']['params'] == 2.2e6
-    assert (tmp_path / 'comparison.png').stat().st_size > 1000
+    assert record['results'] == {'none': {'0': 90.0, '1': 92.0, '2': 92.5},
+                                 'ca': {'0': 93.0, '1': 93.5, '2': 93.1}}
+    assert record['models']['ca'] == dict(params=2.2e6, madds=5.1e7,
+                                          latency_pytorch=1.1,
+                                          latency_onnxruntime=1.2)
+    assert record['summary']['none'] == dict(mean=91.5, spread=2.5)
+    assert record['seeds'] == [0, 1, 2] and record['task'] == 'positions'
+    image = matplotlib.image.imread(tmp_path / 'comparison.png')
+    height, width = image.shape[:2]
+    assert width > height > 100         # two panels side by side
+    assert image[..., :3].std() > 0.05  # something is drawn

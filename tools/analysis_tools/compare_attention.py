@@ -1,23 +1,27 @@
 """The paper's comparison on the demo data: no attention, SE, CBAM and CA,
-and the ablations of CA's options.
+the ablations of CA's options and other backbones.
 
-  python tools/analysis_tools/compare_attention.py --task cls [--seeds 0 1]
-      [--variants none se cbam ca ca-h ca-w ca-softmax ca-relu6 ca-silu
-       ca-r8 ca-r16 ca-last3] [--work-dir DIR] [--no-latency]
-      [--cfg-options k=v ...]
+  python tools/analysis_tools/compare_attention.py --task positions
+      [--seeds 0 1 2] [--variants none se cbam ca ca-h ca-w ca-softmax
+       ca-relu6 ca-silu ca-r8 ca-r16 ca-r32 ca-last3 mbv3-large-se
+       mbv3-large-ca mbv3-small-se mbv3-small-ca effb0-se effb0-ca]
+      [--work-dir DIR] [--no-latency] [--cfg-options k=v ...]
 
-Each variant (by default the four attentions; what each sets in
-model.backbone is in mmca/analysis/variants.py) trains the task's demo
-config (configs/demo/) with the same schedule, once per seed, through
-tools/train.py; then the models are counted (params, MAdds at the demo's
-input size) and timed side by side against the one without attention,
-in PyTorch and in ONNX Runtime. The table (Markdown and JSON) and a plot
-go to the work dir, by default work_dirs/compare_attention/<task>/.
+Each variant (by default the four attentions; what each sets in the
+config's model is in mmca/analysis/variants.py, and it is written as a
+config of its own under WORK_DIR/configs/) trains the task's demo config
+(configs/demo/; positions: do two crosses line up along a row, a column,
+or neither) with the same schedule, once per seed, through tools/train.py;
+then the models are counted (params, MAdds at the demo's input size) and
+timed side by side against the one without attention, in PyTorch and in
+ONNX Runtime. The table (Markdown and JSON) and a plot go to the work dir,
+by default work_dirs/compare_attention/<task>/.
 
 Runs are kept: a finished run is read back, not trained again, and an
 interrupted one resumes, so the comparison can be stopped and restarted.
-The spread between seeds is printed beside each metric: a difference
-between attentions smaller than it means nothing.
+Before each run it prints how far it is, with an ETA from the runs trained
+so far. The spread between seeds is printed beside each metric: a
+difference between variants smaller than it means nothing.
 """
 import argparse
 import os.path as osp
@@ -38,7 +42,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--variants', '--attentions', nargs='+',
                         choices=list(VARIANTS),
                         default=list(ATTENTION_VARIANTS),
-                        help='what to train (--attentions: the old name)')
+                        metavar='VARIANT',
+                        help='what to train, of: ' + ', '.join(VARIANTS) +
+                        ' (default: the four attentions; --attentions: the '
+                        'old name)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
     parser.add_argument('--work-dir', help='default: '
                         'work_dirs/compare_attention/<task>')
