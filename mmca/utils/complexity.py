@@ -83,6 +83,24 @@ def count_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+class WithImageShape(nn.Module):
+    """An mmdet detector's ``mode='tensor'`` forward on (1, C, H, W) inputs,
+    with the data sample that carries the image's shape: a two-stage
+    detector's RPN turns its proposals into boxes inside that shape. The
+    sample is held here because the flop counter traces tensors only."""
+
+    def __init__(self, detector: nn.Module, shape: Tuple[int, int]) -> None:
+        super().__init__()
+        from mmdet.structures import DetDataSample
+        self.detector = detector
+        self.samples = [DetDataSample(metainfo=dict(
+            img_shape=shape, ori_shape=shape, pad_shape=shape,
+            batch_input_shape=shape, scale_factor=(1.0, 1.0)))]
+
+    def forward(self, inputs: torch.Tensor):
+        return self.detector(inputs, self.samples, mode='tensor')
+
+
 def complexity(model: nn.Module,
                input_shape: Tuple[int, ...] = (3, 224, 224)) -> Dict:
     """Params and multiply-adds of ``model`` on one input of that shape.
@@ -95,7 +113,10 @@ def complexity(model: nn.Module,
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        analyzer = FlopAnalyzer(model, torch.ones(1, *input_shape))
+        counted = model
+        if type(model).__module__.startswith('mmdet.'):
+            counted = WithImageShape(model, tuple(input_shape[1:]))
+        analyzer = FlopAnalyzer(counted, torch.ones(1, *input_shape))
         madds = analyzer.unsupported_ops_warnings(
             False).uncalled_modules_warnings(False).total()
     model.train(was_training)

@@ -95,9 +95,9 @@ def test_weights_are_named_only_where_the_converter_makes_them():
     assert command[-1] == model.weights
 
 
-def test_only_the_two_stage_detector_has_no_flops():
+def test_every_entry_has_parameters_and_flops():
     assert [name for name, model in MODELS.items()
-            if model.metadata.flops is None] == UNCOUNTED
+            if None in (model.metadata.parameters, model.metadata.flops)] == []
 
 
 def _check_count(name: str, with_flops: bool) -> None:
@@ -118,12 +118,8 @@ def _check_count(name: str, with_flops: bool) -> None:
 #: 1024x2048), so their FLOPs are checked with the slow tests. An entry with
 #: too few FLOPs lands here, and fails.
 SMALL = [name for name, model in MODELS.items()
-         if model.metadata.flops is not None and model.metadata.flops <= 5e9]
-LARGE = [name for name, model in MODELS.items()
-         if model.metadata.flops is not None and name not in SMALL]
-#: get_flops.py cannot count a two-stage detector: its RPN wants the image
-#: metas that the counted forward does not pass.
-UNCOUNTED = ['faster-rcnn_r50_ca_fpn_1x_coco']
+         if model.metadata.flops <= 5e9]
+LARGE = [name for name, model in MODELS.items() if name not in SMALL]
 
 
 @pytest.mark.parametrize('name', SMALL)
@@ -131,7 +127,7 @@ def test_parameters_and_flops_are_what_get_flops_counts(name):
     _check_count(name, with_flops=True)
 
 
-@pytest.mark.parametrize('name', LARGE + UNCOUNTED)
+@pytest.mark.parametrize('name', LARGE)
 def test_parameters_of_a_large_model_are_what_get_flops_counts(name):
     _check_count(name, with_flops=False)
 
