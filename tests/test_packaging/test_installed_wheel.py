@@ -38,29 +38,33 @@ print(json.dumps(dict(
 '''
 
 
-def build_state(build_dir: str) -> Tuple[bytes, Dict[str, int]]:
+def build_state(build_dir: str) -> Tuple[str, Dict[str, int]]:
     """The build's ninja log and the time stamps of its objects and
     library: what a rebuild changes."""
     stamps = {name: os.stat(os.path.join(build_dir, name)).st_mtime_ns
               for name in os.listdir(build_dir)
               if name.endswith(('.o', '.so'))}
-    return Path(build_dir, '.ninja_log').read_bytes(), stamps
+    return Path(build_dir, '.ninja_log').read_text(), stamps
 
 
 @pytest.fixture(scope='module')
-def probe(wheel_venv, metafile_models):
+def probe(wheel_venv, metafile_models, once):
     """What :data:`PROBE` reports for the smallest model of the metafiles,
     and this environment's build of the ops before and after it ran."""
-    assert load_ops()   # this environment's build exists
-    build_dir = extension.build_directory(*extension.build_settings())
-    before = build_state(build_dir)
-    name = min(metafile_models,
-               key=lambda n: metafile_models[n]['Metadata']['Parameters'])
-    result = wheel_venv.run(['-c', PROBE, name])
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    return dict(report, this_build_dir=build_dir, before=before,
-                after=build_state(build_dir))
+    def run(folder: Path) -> None:
+        assert load_ops()   # this environment's build exists
+        build_dir = extension.build_directory(*extension.build_settings())
+        before = build_state(build_dir)
+        name = min(metafile_models, key=lambda n: metafile_models[n][
+            'Metadata']['Parameters'])
+        result = wheel_venv.run(['-c', PROBE, name])
+        assert result.returncode == 0, result.stderr[-3000:]
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+        report.update(this_build_dir=build_dir, before=before,
+                      after=build_state(build_dir))
+        (folder / 'report.json').write_text(json.dumps(report))
+
+    return json.loads((once('probe', run) / 'report.json').read_text())
 
 
 def test_imports_from_the_wheel_with_no_checkout_on_the_path(

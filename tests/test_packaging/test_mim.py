@@ -4,9 +4,10 @@ tools on a config given by its path in the repository (mim finds it under
 ``mmca/.mim/configs``), on a tiny generated set, on the CPU."""
 import json
 import re
+from pathlib import Path
 
 import pytest
-from test_tools.tiny_demo import CONFIGS, make_set, tiny_options
+from test_tools.tiny_demo import CONFIGS, SET_DIRS, make_set, tiny_options
 
 pytestmark = pytest.mark.slow
 
@@ -28,17 +29,21 @@ def test_search_lists_the_metafiles_models_with_their_parameters(
 
 
 @pytest.fixture(scope='module')
-def mim_run(wheel_venv, tmp_path_factory, repo_root):
+def mim_run(wheel_venv, once, repo_root):
     """``mim train`` of the detection demo for 2 iterations (8 images, 1
     epoch) on a tiny set: its work dir, set and output."""
-    root = make_set(tmp_path_factory.mktemp('det_set'), 'det', repo_root)
-    work_dir = tmp_path_factory.mktemp('mim_train')
-    result = wheel_venv.run([
-        '-m', 'mim', 'train', 'mmca', CONFIGS['det'], '--gpus', '0',
-        *tiny_options('det', root, work_dir, length=1),
-        'train_dataloader.dataset.indices=8'])
-    assert result.returncode == 0, result.stderr[-3000:]
-    return work_dir, root, result.stdout
+    def train(folder: Path) -> None:
+        root = make_set(folder / 'set', 'det', repo_root)
+        result = wheel_venv.run([
+            '-m', 'mim', 'train', 'mmca', CONFIGS['det'], '--gpus', '0',
+            *tiny_options('det', root, folder / 'work_dir', length=1),
+            'train_dataloader.dataset.indices=8'])
+        assert result.returncode == 0, result.stderr[-3000:]
+        (folder / 'stdout.txt').write_text(result.stdout)
+
+    folder = once('mim_train', train)
+    return (folder / 'work_dir', folder / 'set' / SET_DIRS['det'],
+            (folder / 'stdout.txt').read_text())
 
 
 def test_train_runs_the_wheels_tool_on_the_wheels_config(mim_run,
