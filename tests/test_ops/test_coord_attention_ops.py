@@ -132,16 +132,6 @@ def test_build_is_per_vector_isa():
         assert load_ops()
 
 
-def test_each_checkout_and_environment_builds_in_a_directory_of_its_own(
-        monkeypatch, tmp_path):
-    monkeypatch.setenv('TORCH_EXTENSIONS_DIR', str(tmp_path))
-    here = extension.build_directory('ops')
-    assert osp.isdir(here) and osp.dirname(here) == str(tmp_path)
-    assert extension.build_directory('ops') == here
-    monkeypatch.setattr(extension.sys, 'prefix', '/another/venv')
-    assert extension.build_directory('ops') != here
-
-
 def test_inference_op_takes_named_layers_and_names_its_activations():
     from mmca.models import CoordAttention
     from mmca.ops import coord_attention_inference
