@@ -1,5 +1,4 @@
 """The compiled strip-mean and gate ops against their plain PyTorch forms."""
-import os.path as osp
 import warnings
 
 import pytest
