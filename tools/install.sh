@@ -41,24 +41,25 @@ mmcv_stamp="$VENV/.mmcv-built-for-torch"
 
 # mmcv 2.1.0 (the newest mmdet 3.3.0 and mmseg 1.2.2 accept) has no wheel for
 # this torch: build it with ops, once per torch build, into $WHEELS/<torch>
-# (tools/build_mmcv_wheel.py: lets torch choose the C++ standard).
-# Its setup.py imports pkg_resources, so the build needs setuptools<70;
-# torch's own pin is restored afterwards. The stamp records which torch the
-# installed mmcv was built against, so a torch change forces the right wheel.
+# (tools/build_mmcv_wheel.py: lets torch choose the C++ standard, builds in
+# a throwaway venv with the setuptools<70 mmcv's setup.py needs, so this
+# venv keeps the setuptools torch pins, and prints the compile's progress).
+# The stamp records which torch the installed mmcv was built against, so a
+# torch change forces the right wheel.
 if [ "$(cat "$mmcv_stamp" 2>/dev/null)" != "$torch_build" ] || ! "$PY" -c "import mmcv.ops" 2>/dev/null; then
     wheel_dir="$WHEELS/torch-$torch_build"
     if ! ls "$wheel_dir"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
-        log "building mmcv 2.1.0 with ops against torch $torch_build (once per torch build: several minutes)"
-        log "(pip warns that torch wants setuptools>=77 until the pin is restored after the build)"
-        pip_install "numpy<2" "setuptools<70" wheel
-        mkdir -p "$wheel_dir"
-        MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" "$PY" "$ROOT/tools/build_mmcv_wheel.py" "$wheel_dir"
-        pip_install "setuptools>=77.0.3,<81"
+        log "building mmcv 2.1.0 with ops against torch $torch_build (once per torch build: a progress line every 30 s)"
+        MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" "$PY" "$ROOT/tools/build_mmcv_wheel.py" "$wheel_dir" \
+            | while IFS= read -r line; do log "$line"; done
     fi
-    # --force-reinstall replaces an mmcv 2.1.0 built for another torch; the
-    # second call brings in mmcv's own dependencies.
-    pip_install --force-reinstall --no-deps "$wheel_dir"/mmcv-2.1.0-*.whl
+    # numpy<2 first, as requirements.txt pins it: mmcv's own requirement
+    # has no cap. The first call brings in mmcv's dependencies; the second
+    # replaces an mmcv 2.1.0 built for another torch (--no-deps: pip checks
+    # nothing, as those dependencies are there by then).
+    pip_install "numpy<2"
     pip_install "$wheel_dir"/mmcv-2.1.0-*.whl
+    pip_install --force-reinstall --no-deps "$wheel_dir"/mmcv-2.1.0-*.whl
     "$PY" -c "import mmcv.ops" || { log "mmcv does not import; delete $wheel_dir and run again"; exit 1; }
     echo "$torch_build" > "$mmcv_stamp"
 fi
