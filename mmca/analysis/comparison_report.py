@@ -5,40 +5,59 @@ The table has the paper's form (a row per variant: params, MAdds, the
 latency ratio over no attention, the metric), with the metric as its mean
 over seeds and its spread (max - min over seeds) beside it: a difference
 between variants smaller than the spread means nothing.
+
+With the baseline (no attention) among the variants, a column gives each
+variant's difference from it seed by seed, as mean ± spread. A seed fixes
+the order of the training samples for every variant alike, so a seed
+that trains well tends to train every variant well; the difference within
+a seed then varies less than either metric, and its spread says whether
+the variant's lead holds on every seed.
 """
 import json
 import os.path as osp
 import statistics
-from typing import Dict
+from typing import Dict, List
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .attention_comparison import AttentionComparison
+from .attention_comparison import BASELINE, AttentionComparison
+
+
+def _mean_spread(values: List[float]) -> Dict[str, float]:
+    return dict(mean=statistics.mean(values),
+                spread=max(values) - min(values))
 
 
 def metric_summary(comparison: AttentionComparison) -> Dict[str, dict]:
     """Variant name -> ``mean`` and ``spread`` (max - min) of its metric
-    over the seeds."""
+    over the seeds and, if :data:`BASELINE` is among the variants,
+    ``difference``: the mean and spread over the seeds of its metric minus
+    the baseline's of the same seed."""
+    results, seeds = comparison.results, comparison.seeds
     summary = {}
-    for name, by_seed in comparison.results.items():
-        values = [by_seed[s] for s in comparison.seeds]
-        summary[name] = dict(mean=statistics.mean(values),
-                             spread=max(values) - min(values))
+    for name, by_seed in results.items():
+        summary[name] = _mean_spread([by_seed[s] for s in seeds])
+        if BASELINE in results:
+            summary[name]['difference'] = _mean_spread(
+                [by_seed[s] - results[BASELINE][s] for s in seeds])
     return summary
 
 
 def comparison_table(comparison: AttentionComparison) -> str:
     """A Markdown table: a row per variant with its params, MAdds, latency
-    ratios (if timed), the metric's mean ± spread over seeds and its value
-    per seed."""
+    ratios (if timed), the metric's mean ± spread over seeds, its
+    difference from :data:`BASELINE` seed by seed (if that was run) and
+    its value per seed."""
     rows, results = comparison.models, comparison.results
     summary = metric_summary(comparison)
     timed = 'latency_pytorch' in next(iter(rows.values()))
     head = ['variant', 'params', 'MAdds']
     head += ['latency (PyTorch)', 'latency (ONNX Runtime)'] if timed else []
-    head += [f'{comparison.metric} (mean ± spread)',
-             'seeds ' + ', '.join(map(str, comparison.seeds))]
+    head += [f'{comparison.metric} (mean ± spread)']
+    paired = BASELINE in results
+    head += [f'vs {BASELINE}, per seed (mean ± spread)'] if paired else []
+    head += ['seeds ' + ', '.join(map(str, comparison.seeds))]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for name, row in rows.items():
         cells = [name, f'{row["params"] / 1e6:.3f}M',
@@ -47,8 +66,12 @@ def comparison_table(comparison: AttentionComparison) -> str:
             cells += [f'{row["latency_pytorch"]:.3f}',
                       f'{row["latency_onnxruntime"]:.3f}']
         cells += [f'{summary[name]["mean"]:.4g} ± '
-                  f'{summary[name]["spread"]:.3g}',
-                  ', '.join(f'{results[name][s]:.4g}'
+                  f'{summary[name]["spread"]:.3g}']
+        if paired:
+            difference = summary[name]['difference']
+            cells += [f'{difference["mean"]:+.3g} ± '
+                      f'{difference["spread"]:.3g}']
+        cells += [', '.join(f'{results[name][s]:.4g}'
                             for s in comparison.seeds)]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
