@@ -12,7 +12,10 @@ bash "$ROOT/tools/install.sh"
 cd "$ROOT"
 .venv/bin/python tools/make_demo_data.py --tasks det
 start=$(date +%s)
-.venv/bin/python tools/train.py "$CONFIG" --work-dir "$WORK_DIR" --resume
+# no validation while training: test.py below evaluates the val set once
+# (a validation at the last epoch would repeat that evaluation)
+.venv/bin/python tools/train.py "$CONFIG" --work-dir "$WORK_DIR" --resume \
+    --cfg-options val_cfg=None val_dataloader=None val_evaluator=None
 # last_checkpoint names the checkpoint relative to the work dir
 # (mmca/engine/last_checkpoint.py reads it)
 checkpoint=$(.venv/bin/python -c "from mmca.engine import read_last_checkpoint; print(read_last_checkpoint('$WORK_DIR'))")
