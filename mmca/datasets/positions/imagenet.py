@@ -3,8 +3,8 @@
 from pathlib import Path
 from typing import Dict, Optional
 
-from mmca.datasets.shapes import DatasetJob, run_job, scene_rng
-from mmca.datasets.shapes.files import write_jpeg, write_lines
+from mmca.datasets.shapes import DatasetJob, run_job
+from mmca.datasets.shapes.imagenet import write_imagenet_layout
 from mmca.datasets.shapes.progress import Progress
 from .layout import POSITION_CLASSES
 from .render import render_positions
@@ -12,33 +12,14 @@ from .render import render_positions
 
 def write_positions(root: Path, counts: Dict[str, int], seed: int,
                     progress: Progress) -> int:
-    """``train/<class>/<class>_<n>.JPEG``, flat
-    ``val/ILSVRC2012_val_<n>.JPEG`` and ``meta/{split}.txt`` lines
-    ``<file below split> <label>``, the label an index into
-    ``POSITION_CLASSES``. Classes take turns, so splits are balanced.
+    """The positions set, its labels indices into ``POSITION_CLASSES``;
+    the layout of :func:`~mmca.datasets.shapes.imagenet.write_imagenet_layout`.
 
     Returns the number of objects written.
     """
-    num_classes = len(POSITION_CLASSES)
-    num_objects = 0
-    for split, count in counts.items():
-        lines = []
-        for index in progress.track(range(count)):
-            label = index % num_classes
-            scene = render_positions(
-                scene_rng(seed, 'positions', split, index), label)
-            name = POSITION_CLASSES[label]
-            if split == 'train':
-                file_name = f'{name}/{name}_{index // num_classes:06d}.JPEG'
-            else:
-                file_name = f'ILSVRC2012_val_{index + 1:08d}.JPEG'
-            path = root / split / file_name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_jpeg(path, scene.image)
-            lines.append(f'{file_name} {label}')
-            num_objects += len(scene.objects)
-        write_lines(root / 'meta' / f'{split}.txt', lines)
-    return num_objects
+    return write_imagenet_layout(root, counts, POSITION_CLASSES,
+                                 render_positions, seed, 'positions',
+                                 progress)
 
 
 #: The set as a job of :func:`mmca.datasets.shapes.run_job`: made once,
