@@ -6,7 +6,7 @@ import tracemalloc
 
 import pytest
 import torch
-from conftest import ToyModel
+from engine_toy_run import ToyModel
 from mmengine.config import Config
 
 from mmca.engine import CheckpointSaveError, use_reliability_hooks
