@@ -173,12 +173,16 @@ def main() -> None:
     args.out_dir.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
-        print(f'mmcv: downloading the {args.version} sources and setting up '
-              'a build venv', flush=True)
-        run_quietly([sys.executable, '-m', 'pip', 'download',
+        print(f'mmcv: setting up a build venv and downloading the '
+              f'{args.version} sources', flush=True)
+        python = make_build_env(Path(tmp) / 'build-env')
+        # pip runs the sdist's setup.py for its metadata: here, beside the
+        # build venv's setuptools (an isolated env would get the newest
+        # setuptools, which has no pkg_resources)
+        run_quietly([str(python), '-m', 'pip', 'download',
                      '--disable-pip-version-check', '--no-deps',
-                     '--no-binary', ':all:', '-d', tmp,
-                     f'mmcv=={args.version}'])
+                     '--no-build-isolation', '--no-binary', ':all:', '-d',
+                     tmp, f'mmcv=={args.version}'])
         with tarfile.open(next(Path(tmp).glob('mmcv-*.tar.gz'))) as sdist:
             sdist.extractall(tmp, filter='data')
         source = Path(tmp) / f'mmcv-{args.version}'
@@ -189,7 +193,6 @@ def main() -> None:
                              f'has {PINNED_STANDARD!r}; update {__file__}')
         setup.write_text(text.replace(PINNED_STANDARD,
                                       "extra_compile_args['cxx'] = []"))
-        python = make_build_env(Path(tmp) / 'build-env')
         env = dict(os.environ)
         env['PATH'] = f'{python.parent}{os.pathsep}{env.get("PATH", "")}'
         build_with_progress(
