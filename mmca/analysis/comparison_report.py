@@ -8,10 +8,11 @@ between variants smaller than the spread means nothing.
 
 With the baseline (no attention) among the variants, a column gives each
 variant's difference from it seed by seed, as mean ± spread. A seed fixes
-the order of the training samples for every variant alike, so a seed
-that trains well tends to train every variant well; the difference within
-a seed then varies less than either metric, and its spread says whether
-the variant's lead holds on every seed.
+the order of the training samples for every variant alike; where that
+order helps or hinders the variants alike, the difference within a seed
+varies less than either metric, and its spread says whether a variant's
+lead holds on every seed. Where it does not, the difference's spread is
+as wide as the metrics', and says so.
 """
 import json
 import os.path as osp
