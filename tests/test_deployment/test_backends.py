@@ -122,3 +122,19 @@ def test_ca_option_runs_in_the_runtime_as_in_pytorch(tmp_path, name, static,
     diffs = compare_with_pytorch(model, backend.load(path),
                                  parity_shapes(backend, shape, static))
     assert all(diff['max_abs_diff'] <= 1e-5 for diff in diffs.values())
+
+
+@pytest.mark.parametrize('name', sorted(BACKENDS))
+def test_export_to_a_relative_path_lands_there(tmp_path, monkeypatch, name):
+    # pnnx, for one, runs in a temporary folder: a relative path given to
+    # it unchanged was written there and lost
+    backend = BACKENDS[name]
+    monkeypatch.chdir(tmp_path)
+    model = ConvCAConv(32).eval()
+    path = f'out/model{backend.suffix}'
+    (tmp_path / 'out').mkdir()
+    _, static = export_to_backend(model, backend, path, (1, 8, 16, 16), True)
+    assert (tmp_path / path).is_file()
+    diffs = compare_with_pytorch(model, backend.load(path),
+                                 parity_shapes(backend, (1, 8, 16, 16), static))
+    assert all(diff['max_abs_diff'] <= 1e-5 for diff in diffs.values())

@@ -39,7 +39,8 @@ class NCNNBackend(Backend):
         if input_shape[0] != 1:
             raise ValueError('ncnn runs batch 1 only')
         model.eval()
-        stem = osp.splitext(path)[0]
+        # pnnx runs in a temporary folder, so a relative path would land there
+        stem = osp.splitext(osp.abspath(path))[0]
         with tempfile.TemporaryDirectory() as tmp:
             traced_path = osp.join(tmp, 'model.pt')
             with torch.no_grad():
@@ -57,9 +58,11 @@ class NCNNBackend(Backend):
                        'pnnxonnx=' + osp.join(tmp, 'p.onnx')]
             result = subprocess.run(command, cwd=tmp, capture_output=True,
                                     text=True)
-            if result.returncode or not osp.isfile(f'{stem}.param'):
+            if result.returncode:
                 raise RuntimeError('pnnx failed: ' +
                                    result.stderr.strip().splitlines()[-1])
+            if not osp.isfile(f'{stem}.param'):
+                raise RuntimeError(f'pnnx wrote no {stem}.param')
 
     def load(self, path: str, threads: int = 0) -> Session:
         import ncnn
