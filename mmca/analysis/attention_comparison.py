@@ -11,8 +11,9 @@ back, not trained again, and an interrupted one resumes, so the comparison
 can be stopped and restarted. Before each run trained, a line says how far
 the series is and when it should end (:mod:`.run_progress`).
 
-Paths are those of a source checkout: the demo configs relative to the
-working directory, ``tools/train.py`` under the repository root.
+The demo configs and ``tools/train.py`` are the clone's or the installed
+package's (:func:`mmca.utils.package_files.package_file`); the runs read
+their data (``data/``) from the working directory.
 """
 import os
 import os.path as osp
@@ -26,11 +27,11 @@ from mmca.apis import build_inference_model, config_input_size
 from mmca.cli import load_config
 from mmca.utils import InputError
 from mmca.utils.complexity import complexity
+from mmca.utils.package_files import package_file
 from .run_progress import RunProgress
 from .scalars import read_curves, scalars_file
 from .variants import check_variants, write_variant_config
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: Task to its demo config and the validation metric compared.
 TASKS = {
     'cls': ('configs/demo/mbv2_ca_shapes_cls.py', 'accuracy/top1'),
@@ -79,10 +80,10 @@ def train(config: str, work_dir: str, options: List[str]) -> None:
     """tools/train.py in a process of its own (``--resume``: a killed
     comparison goes on where it stopped); its log goes to train.out."""
     os.makedirs(work_dir, exist_ok=True)
-    command = [sys.executable, osp.join(REPO, 'tools', 'train.py'), config,
+    command = [sys.executable, package_file('tools', 'train.py'), config,
                '--work-dir', work_dir, '--resume', '--cfg-options', *options]
     with open(osp.join(work_dir, 'train.out'), 'w') as log:
-        status = subprocess.call(command, cwd=REPO, stdout=log,
+        status = subprocess.call(command, stdout=log,
                                  stderr=subprocess.STDOUT)
     if status:
         raise InputError(f'training failed (exit {status}); see '
@@ -190,11 +191,12 @@ def compare_attentions(task: str, variants: List[str], seeds: List[int],
     """
     check_variants(variants)
     config, metric = TASKS[task]
+    config_path = package_file(config)
     cfg_options = cfg_options or {}
     os.makedirs(work_dir, exist_ok=True)
-    results = measure_runs(config, metric, variants, seeds, work_dir,
+    results = measure_runs(config_path, metric, variants, seeds, work_dir,
                            cfg_options)
-    models = measure_models(config, variants, work_dir, cfg_options,
+    models = measure_models(config_path, variants, work_dir, cfg_options,
                             latency, rounds)
     return AttentionComparison(task, config, metric, list(seeds), models,
                                results)

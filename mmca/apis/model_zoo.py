@@ -20,10 +20,10 @@ import yaml
 from mmengine.config import Config
 
 from mmca.utils import InputError
+from mmca.utils.package_files import package_file
 from .inference import load_inference_model
 
 #: Where the index is looked for, relative to the ``mmca`` package folder.
-INDEX_PLACES = (('.mim', 'model-index.yml'), ('..', 'model-index.yml'))
 
 
 @dataclass(frozen=True)
@@ -53,15 +53,7 @@ def model_index_path(package: Optional[str] = None) -> str:
     """``.mim/model-index.yml`` in the folder of the ``mmca`` package (an
     installed package), else the ``model-index.yml`` beside that folder (a
     clone). ``package`` defaults to this package's folder."""
-    package = package or osp.dirname(osp.dirname(osp.abspath(__file__)))
-    places = [osp.normpath(osp.join(package, *place))
-              for place in INDEX_PLACES]
-    for path in places:
-        if osp.isfile(path):
-            return path
-    raise InputError(f'no model index at {" or ".join(places)}; reinstall '
-                     'mmca (its wheel carries .mim/model-index.yml) or use '
-                     'a clone of it')
+    return package_file('model-index.yml', package=package)
 
 
 @lru_cache(maxsize=None)

@@ -24,8 +24,8 @@ checkpoint's count: none lost, none trained twice. Each stop's grace (the
 seconds from the signal to the exit) is recorded.
 
 Each attempt's output is kept as ``<work_dir>/harness_attempt_<n>.log``.
-Paths are those of a source checkout: ``tools/train.py`` under the
-repository root.
+``tools/train.py`` is the clone's or the installed package's
+(:func:`mmca.utils.package_files.package_file`).
 """
 import argparse
 import os
@@ -45,9 +45,8 @@ from mmca.cli import RUN_SUSPENDED_STATUS, load_config
 from mmca.engine import last_checkpoint_record, read_last_checkpoint
 from mmca.utils import (BrokenCheckpointError, InputError, is_temp_file,
                         load_checkpoint_safely)
+from mmca.utils.package_files import package_file
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TRAIN = osp.join(REPO, 'tools', 'train.py')
 POLL_SECONDS = 0.002
 
 
@@ -103,7 +102,8 @@ def kill_and_resume(config: str, work_dir: str, kills: int = 5,
     os.makedirs(work_dir, exist_ok=True)
     by_epoch = 'max_epochs' in cfg.train_cfg
     final = cfg.train_cfg.max_epochs if by_epoch else cfg.train_cfg.max_iters
-    command = [sys.executable, TRAIN, config, '--work-dir', work_dir]
+    command = [sys.executable, package_file('tools', 'train.py'), config,
+               '--work-dir', work_dir]
     options = ['--cfg-options', *cfg_options] if cfg_options else []
     rng = random.Random(seed)
 

@@ -146,7 +146,7 @@ def test_an_unknown_name_is_one_line_naming_the_closest():
 def test_the_index_of_an_installed_package_comes_first(tmp_path):
     package = tmp_path / 'site-packages' / 'mmca'
     (package / '.mim').mkdir(parents=True)
-    with pytest.raises(InputError, match='no model index at'):
+    with pytest.raises(InputError, match='no model-index.yml at'):
         model_index_path(str(package))
     shutil.copy(osp.join(REPO, 'model-index.yml'), tmp_path / 'site-packages')
     assert model_index_path(str(package)) == str(
