@@ -1,6 +1,7 @@
 """tools/analysis_tools/benchmark.py: tables, JSON and plots written and
 read back. Speed goals live in the tool's output, not in timed tests."""
 import json
+import os
 import os.path as osp
 
 import pytest
@@ -204,6 +205,10 @@ def test_model_against_baseline_in_each_runtime(repo_root, tmp_path, backend,
                  *(['--static-shape'] if static else []))
     assert result.returncode == 0, result.stderr[-2000:]
     runtime = BACKENDS[backend]
+    # conftest.py sets OMP_WAIT_POLICY=PASSIVE unless the caller set it
+    passive = os.environ.get('OMP_WAIT_POLICY', '').upper() == 'PASSIVE'
+    assert ('NOTE: OMP_WAIT_POLICY=PASSIVE makes' in result.stdout) == (
+        passive and runtime.openmp)
     stem = (f'ssdlite_mbv2_ca_coco_vs_ssdlite_mbv2_coco_{backend}' +
             ('_static' if static or not runtime.dynamic_shapes else ''))
     with open(tmp_path / f'{stem}.json') as f:

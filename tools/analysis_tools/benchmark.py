@@ -123,6 +123,21 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def note_passive_openmp(backend: str) -> None:
+    """Say so when OMP_WAIT_POLICY=PASSIVE slows the runtime timed.
+
+    With it, an OpenMP runtime's threads sleep after every layer and wake
+    for the next, which costs a model of many small layers most: ncnn's
+    SSDLite320 took 34 ms instead of 15 at 2 threads, CA 1.75x its baseline
+    instead of 1.21x (docs/deployment.md). A deployment runs the default.
+    """
+    openmp = backend == 'pytorch' or BACKENDS[backend].openmp
+    if openmp and os.environ.get('OMP_WAIT_POLICY', '').upper() == 'PASSIVE':
+        print(f'NOTE: OMP_WAIT_POLICY=PASSIVE makes {backend}\'s threads '
+              'sleep between layers, which slows a model of many small '
+              'layers most; unset it to time as deployed')
+
+
 def main() -> None:
     args = parse_args()
     # As in training and testing: big CPU tensors stay mapped between calls.
@@ -159,6 +174,7 @@ def main() -> None:
         stem = '{}_vs_{}'.format(*(osp.splitext(osp.basename(n))[0]
                                    for n in names))
         profile = None
+        note_passive_openmp(args.backend)
         if args.backend != 'pytorch':
             run = benchmark_in_runtime(
                 models, args.baseline, args.backend, shape, args.batch_sizes,

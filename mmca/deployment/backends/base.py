@@ -42,6 +42,9 @@ class Backend:
     single_image: bool = False
     #: Whether an export can take any input size (``--static-shape`` off).
     dynamic_shapes: bool = True
+    #: Whether its threads are an OpenMP runtime's, which reads
+    #: ``OMP_WAIT_POLICY`` (its wheel's libgomp, or one loaded before it).
+    openmp: bool = False
     #: The CA form fastest in this runtime, for a graph of any input size
     #: and for one fixed to the export size (docs/deployment.md).
     dynamic_form: CAExportForm = CAExportForm()

@@ -38,6 +38,7 @@ class MNNBackend(Backend):
         "normalises itself, not through the config's test "
         'pipeline; not wired here yet')
     static_form = CAExportForm('avgpool', 'outer')
+    openmp = True
 
     def export(self, model: nn.Module, path: str, input_shape: Sequence[int],
                static: bool) -> None:

@@ -32,6 +32,7 @@ class NCNNBackend(Backend):
     batches = False
     static_form = CAExportForm('avgpool', 'broadcast')
     single_image = True
+    openmp = True
 
     def export(self, model: nn.Module, path: str, input_shape: Sequence[int],
                static: bool) -> None:
