@@ -55,11 +55,13 @@ def parse_shape(text: str) -> tuple:
 
 def parse_form(text: str) -> CAExportForm:
     try:
-        pool, gate, multiple = text.split(':')
-        return CAExportForm(pool, gate, int(multiple))
+        pool, gate, *multiple = text.split(':')
+        if len(multiple) > 1:
+            raise ValueError('too many values')
+        return CAExportForm(pool, gate, int(multiple[0]) if multiple else 1)
     except ValueError as err:
         raise argparse.ArgumentTypeError(f'{text!r}: {err}; expected '
-                                         'POOL:GATE:M, e.g. mean:outer:1')
+                                         'POOL:GATE[:M], e.g. mean:outer')
 
 
 def parse_args() -> argparse.Namespace:
@@ -100,11 +102,11 @@ def parse_args() -> argparse.Namespace:
     model.add_argument('--static-shape', action='store_true',
                        help='export both fixed to --shape, in the CA form '
                        'the runtime runs fastest at one size')
-    model.add_argument('--ca-form', type=parse_form, metavar='POOL:GATE:M',
+    model.add_argument('--ca-form', type=parse_form, metavar='POOL:GATE[:M]',
                        help='export CA in this form instead of the '
                        'runtime\'s own, e.g. avgpool:resize:16 (pool: mean '
                        'or avgpool; gate: outer, broadcast or resize; mid '
-                       'width padded to a multiple of M)')
+                       'width padded to a multiple of M, 1 by default)')
     model.add_argument('--threads', type=int, default=0,
                        help='a runtime\'s intra-op threads (0: its choice)')
     model.add_argument('--profile', action='store_true',
