@@ -133,8 +133,9 @@ def test_export_to_a_relative_path_lands_there(tmp_path, monkeypatch, name):
     model = ConvCAConv(32).eval()
     path = f'out/model{backend.suffix}'
     (tmp_path / 'out').mkdir()
-    _, static = export_to_backend(model, backend, path, (1, 8, 16, 16), True)
+    shape = (1, 8, 16, 16)
+    _, static = export_to_backend(model, backend, path, shape, True)
     assert (tmp_path / path).is_file()
     diffs = compare_with_pytorch(model, backend.load(path),
-                                 parity_shapes(backend, (1, 8, 16, 16), static))
+                                 parity_shapes(backend, shape, static))
     assert all(diff['max_abs_diff'] <= 1e-5 for diff in diffs.values())
