@@ -23,8 +23,6 @@ from mmca.utils import InputError
 from mmca.utils.package_files import package_file
 from .inference import load_inference_model
 
-#: Where the index is looked for, relative to the ``mmca`` package folder.
-
 
 @dataclass(frozen=True)
 class ModelEntry:

@@ -7,8 +7,6 @@ import pytest
 from mmca.utils import InputError
 from mmca.utils.package_files import package_file
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
 
 def test_a_wheels_mim_folder_comes_before_the_folder_beside_it(tmp_path):
     package = tmp_path / 'site-packages' / 'mmca'
@@ -36,8 +34,8 @@ def test_links_of_an_editable_install_resolve_to_the_clones_files(tmp_path):
         clone / 'mmca')) == str(clone / 'configs' / 'demo' / 'a.py')
 
 
-def test_this_clones_tools_and_demo_configs_are_found():
+def test_this_clones_tools_and_demo_configs_are_found(repo_root):
     assert package_file('tools', 'train.py') == osp.join(
-        REPO, 'tools', 'train.py')
+        repo_root, 'tools', 'train.py')
     assert package_file('configs/demo/mbv2_ca_shapes_cls.py') == osp.join(
-        REPO, 'configs', 'demo', 'mbv2_ca_shapes_cls.py')
+        repo_root, 'configs', 'demo', 'mbv2_ca_shapes_cls.py')
