@@ -82,4 +82,13 @@ if "$PY" -c "from mmca.ops import load_ops; raise SystemExit(not load_ops())"; t
 else
     log "mmca C++ ops: unavailable (see the warning above); plain PyTorch ops will be used"
 fi
+# With the runtimes, mmca's ncnn layer too (about 20 s once: ncnn's source
+# from PyPI, configured and compiled against the ncnn wheel).
+if [[ " ${REQUIREMENTS[*]} " == *" requirements/deploy.txt "* ]]; then
+    if "$PY" -c "from mmca.ops.ncnn_layers import load_ncnn_layers as l; l()"; then
+        log "mmca ncnn layer: built"
+    else
+        log "mmca ncnn layer: unavailable (see above); ncnn exports need --ca-form avgpool:broadcast"
+    fi
+fi
 log "ready: $("$PY" -c 'import torch, torchvision, mmcv, mmdet, mmseg, mmpretrain, timm; print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, mmcv {mmcv.__version__}, mmdet {mmdet.__version__}, mmseg {mmseg.__version__}, mmpretrain {mmpretrain.__version__}, timm {timm.__version__}")')"

@@ -36,8 +36,13 @@ def export_to_backend(
     static = static or not backend.dynamic_shapes or bool(form and
                                                           form.static)
     form = form or backend.form(static)
+    if form.fused and not backend.fuses_attention:
+        raise ValueError(f'{backend.name} has no fused CA layer; give a '
+                         'form without "fused"')
     with ca_export_form(form):
         backend.export(model, path, input_shape, static)
+    if form.fused:
+        backend.fuse_attention(path)
     return form, static
 
 
@@ -72,17 +77,18 @@ def onnx_graph_problems(model: nn.Module, path: str,
 
 def deploy(model: nn.Module, backend: Backend, path: str,
            input_shape: Sequence[int], static: bool = False,
-           tolerance: float = 1e-4) -> List[str]:
-    """Export, check the graph (ONNX Runtime), run the result in the
-    runtime and compare it with PyTorch: what ``tools/deployment/export.py``
-    reports, one line each.
+           tolerance: float = 1e-4,
+           form: Optional[CAExportForm] = None) -> List[str]:
+    """Export (CA in ``form``, by default the runtime's), check the graph
+    (ONNX Runtime), run the result in the runtime and compare it with
+    PyTorch: what ``tools/deployment/export.py`` reports, one line each.
 
     Raises:
         DeploymentCheckError: the graph or the outputs fail a check.
     """
     from .parity import compare_with_pytorch
     form, static = export_to_backend(model, backend, path, input_shape,
-                                     static)
+                                     static, form)
     with torch.no_grad():
         num_outputs = len(model(torch.zeros(*input_shape)))
     if static:
@@ -92,6 +98,11 @@ def deploy(model: nn.Module, backend: Backend, path: str,
                'width)'
     lines = [f'exported {path} for {backend.name}: input {size}, '
              f'{num_outputs} outputs; CA as {form}']
+    if form.fused:
+        blocks = sum(isinstance(m, CoordAttention) for m in model.modules())
+        lines.append(f'{backend.fuse_attention(path)} of {blocks} CA blocks '
+                     'fused (a block with one direction or the softmax '
+                     'combination keeps the stock operators)')
     if backend.name == 'onnxruntime':
         problems = onnx_graph_problems(model, path, static)
         if problems:

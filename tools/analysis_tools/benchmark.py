@@ -55,13 +55,9 @@ def parse_shape(text: str) -> tuple:
 
 def parse_form(text: str) -> CAExportForm:
     try:
-        pool, gate, *multiple = text.split(':')
-        if len(multiple) > 1:
-            raise ValueError('too many values')
-        return CAExportForm(pool, gate, int(multiple[0]) if multiple else 1)
+        return CAExportForm.parse(text)
     except ValueError as err:
-        raise argparse.ArgumentTypeError(f'{text!r}: {err}; expected '
-                                         'POOL:GATE[:M], e.g. mean:outer')
+        raise argparse.ArgumentTypeError(str(err))
 
 
 def parse_args() -> argparse.Namespace:
@@ -102,11 +98,13 @@ def parse_args() -> argparse.Namespace:
     model.add_argument('--static-shape', action='store_true',
                        help='export both fixed to --shape, in the CA form '
                        'the runtime runs fastest at one size')
-    model.add_argument('--ca-form', type=parse_form, metavar='POOL:GATE[:M]',
+    model.add_argument('--ca-form', type=parse_form,
+                       metavar='POOL:GATE[:M][:fused]',
                        help='export CA in this form instead of the '
                        'runtime\'s own, e.g. avgpool:resize:16 (pool: mean '
                        'or avgpool; gate: outer, broadcast or resize; mid '
-                       'width padded to a multiple of M, 1 by default)')
+                       'width padded to a multiple of M, 1 by default; '
+                       'fused: one layer of mmca\'s per block, ncnn only)')
     model.add_argument('--threads', type=int, default=0,
                        help='a runtime\'s intra-op threads (0: its choice)')
     model.add_argument('--profile', action='store_true',
@@ -189,7 +187,8 @@ def main() -> None:
             stem += f'_{args.backend}' + ('_static' if static else '') + (
                 '_int8' if args.int8 else '')
             if args.ca_form:
-                stem += f'_{form.pool}-{form.gate}-{form.mid_multiple}'
+                stem += f'_{form.pool}-{form.gate}-{form.mid_multiple}' + (
+                    '-fused' if form.fused else '')
             profile = run.get('profile')
             if args.profile and profile is None:
                 print(f'NOTE: {args.backend} has no per-operator '

@@ -24,6 +24,7 @@ from mmca.apis import config_input_size, load_inference_model
 from mmca.cli import load_config, run_tool
 from mmca.deployment import (BACKENDS, BackendUnavailable,
                              DeploymentCheckError, TensorOutputs, deploy)
+from mmca.models.attention.export_form import CAExportForm
 from mmca.utils import InputError
 
 
@@ -44,6 +45,12 @@ def parse_args(default_backend: str = None) -> argparse.Namespace:
     parser.add_argument('--static-shape', action='store_true',
                         help='fix the graph to --shape, in the CA form the '
                         'runtime runs fastest at one size')
+    parser.add_argument('--ca-form', metavar='POOL:GATE[:M][:fused]',
+                        help='write CA in this form instead of the '
+                        'runtime\'s own (mmca/models/attention/export_form'
+                        '.py); e.g. ncnn\'s stock layers, for an ncnn '
+                        'application without mmca\'s layer: '
+                        'avgpool:broadcast')
     parser.add_argument('--backbone-only', action='store_true',
                         help='export the backbone\'s feature maps')
     parser.add_argument('--tolerance', type=float, default=1e-4)
@@ -62,6 +69,13 @@ def main(default_backend: str = None) -> None:
         backend.check_available()
     except BackendUnavailable as err:
         raise InputError(str(err)) from None
+    try:
+        form = args.ca_form and CAExportForm.parse(args.ca_form)
+    except ValueError as err:
+        raise InputError(f'--ca-form {err}') from None
+    if form and form.fused and not backend.fuses_attention:
+        raise InputError(f'--ca-form {args.ca_form}: {args.backend} has no '
+                         'fused CA layer; drop ":fused"')
     cfg = load_config(args.config, args.cfg_options)
     model = load_inference_model(cfg, args.checkpoint or None)
     h, w = args.shape or config_input_size(cfg)
@@ -69,10 +83,12 @@ def main(default_backend: str = None) -> None:
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     try:
         for line in deploy(wrapped, backend, args.out, (1, 3, h, w),
-                           args.static_shape, args.tolerance):
+                           args.static_shape, args.tolerance, form or None):
             print(line)
     except DeploymentCheckError as err:
         raise SystemExit(f'error: {err}')
+    except BackendUnavailable as err:     # a layer mmca builds for it
+        raise InputError(str(err)) from None
 
 
 if __name__ == '__main__':

@@ -49,6 +49,9 @@ class Backend:
     #: and for one fixed to the export size (docs/deployment.md).
     dynamic_form: CAExportForm = CAExportForm()
     static_form: CAExportForm = CAExportForm()
+    #: Whether it has a layer of mmca's own for a whole CA block
+    #: (``CAExportForm.fused``, :meth:`fuse_attention`).
+    fuses_attention: bool = False
     #: Why :meth:`quantize` is not offered, where it is not
     #: (docs/deployment.md, "INT8").
     no_int8_reason: str = ''
@@ -74,6 +77,11 @@ class Backend:
         tuple, see :class:`~mmca.deployment.TensorOutputs`) to ``path``,
         traced at ``input_shape``; fixed to that size where ``static``."""
         raise NotImplementedError
+
+    def fuse_attention(self, path: str) -> int:
+        """Replace each CA block of the export at ``path`` by the runtime's
+        fused CA layer, in place; how many blocks now are one."""
+        raise NotImplementedError(f'{self.name} has no fused CA layer')
 
     def load(self, path: str, threads: int = 0) -> Session:
         """The exported model, ready to run on the CPU in float32 with

@@ -10,7 +10,8 @@ import torch
 import torch.nn as nn
 
 from mmca.models.attention.export_form import CAExportForm
-from .base import Backend, Session
+from ..ncnn_fusion import LAYER_TYPE, count_fused_layers, fuse_coord_attention
+from .base import Backend, BackendUnavailable, Session
 
 
 class NCNNBackend(Backend):
@@ -19,6 +20,13 @@ class NCNNBackend(Backend):
 
     ncnn runs one image at a time (its blobs have no batch axis): the model
     takes batch 1. It runs any input size its graph allows.
+
+    CA blocks are exported as mmca's ``CoordAttention`` layer
+    (``mmca/ops/ncnn``): one layer and two passes over x per block, where
+    ncnn's stock layers take eleven and six (docs/deployment.md). Loading
+    such a file here builds the layer for the ncnn wheel on first use
+    (:func:`~mmca.ops.ncnn_layers.load_ncnn_layers`); an ncnn application
+    registers it from the same sources.
     """
 
     name = 'ncnn'
@@ -30,9 +38,11 @@ class NCNNBackend(Backend):
         'its C++ build, not with the ncnn and pnnx wheels, and '
         'pnnx converts to fp32 or fp16 only')
     batches = False
-    static_form = CAExportForm('avgpool', 'broadcast')
+    dynamic_form = CAExportForm('mean', 'broadcast', fused=True)
+    static_form = CAExportForm('avgpool', 'broadcast', fused=True)
     single_image = True
     openmp = True
+    fuses_attention = True
 
     def export(self, model: nn.Module, path: str, input_shape: Sequence[int],
                static: bool) -> None:
@@ -65,17 +75,38 @@ class NCNNBackend(Backend):
             if not osp.isfile(f'{stem}.param'):
                 raise RuntimeError(f'pnnx wrote no {stem}.param')
 
+    def fuse_attention(self, path: str) -> int:
+        return fuse_coord_attention(path)
+
     def load(self, path: str, threads: int = 0) -> Session:
         import ncnn
         net = ncnn.Net()
+        # the layers ncnn creates live as long as the session
+        layers = []
+        if count_fused_layers(path):
+            from mmca.ops.ncnn_layers import (NCNNLayersUnavailable,
+                                              load_ncnn_layers)
+            try:
+                module = load_ncnn_layers()
+            except NCNNLayersUnavailable as err:
+                raise BackendUnavailable(
+                    f'{path} holds mmca\'s fused CoordAttention layers, '
+                    f'which need building here: {err}') from err
+
+            def create():
+                layers.append(module.CoordAttention())
+                return layers[-1]
+
+            net.register_custom_layer(LAYER_TYPE, create, lambda layer: None)
         # float32 end to end, as PyTorch: ncnn stores and computes in fp16
         # or bf16 where the CPU has them.
         for flag in ('use_fp16_packed', 'use_fp16_storage',
                      'use_fp16_arithmetic', 'use_bf16_storage'):
             setattr(net.opt, flag, False)
         net.opt.num_threads = threads or os.cpu_count()
-        net.load_param(path)
-        net.load_model(osp.splitext(path)[0] + '.bin')
+        if net.load_param(path) or net.load_model(
+                osp.splitext(path)[0] + '.bin'):
+            raise RuntimeError(f'ncnn could not load {path} and its .bin')
         # pnnx names them out0, out1, ... in the model's order
         outputs = sorted(net.output_names(), key=lambda n: int(n[3:]))
 
@@ -87,4 +118,6 @@ class NCNNBackend(Backend):
                 return [np.array(ex.extract(name)[1])[None]
                         for name in outputs]
 
+        # ncnn holds its layers by raw pointer: the session keeps them
+        run.ncnn_layers = layers
         return run

@@ -29,6 +29,12 @@ The three choices, each exact:
   :math:`M = \max(8, C / 32)` is often not (12, 18, 30 in MobileNetV2).
   The padded rows of :math:`F_1` (BN folded in) are zero, so are the
   padded columns of :math:`F_h` and :math:`F_w`: outputs are unchanged.
+- ``fused``: after the export, each block's operators are replaced by one
+  layer of mmca's own that computes the block in two passes over x
+  (ncnn's ``CoordAttention``, ``mmca/ops/ncnn``). The block is traced
+  with the ``broadcast`` gate for this, in either pool form; the layer
+  itself takes any input size. Only runtimes with such a layer offer it
+  (``Backend.fuses_attention``).
 """
 from dataclasses import dataclass
 
@@ -43,6 +49,7 @@ class CAExportForm:
     pool: str = 'mean'
     gate: str = 'outer'
     mid_multiple: int = 1
+    fused: bool = False
 
     def __post_init__(self) -> None:
         if self.pool not in POOLS:
@@ -51,6 +58,28 @@ class CAExportForm:
             raise ValueError(f'gate must be one of {GATES}, got {self.gate!r}')
         if self.mid_multiple < 1:
             raise ValueError('mid_multiple must be at least 1')
+        if self.fused and self.gate != 'broadcast':
+            raise ValueError('a fused block is traced with the broadcast '
+                             f'gate, not {self.gate!r}')
+
+    @classmethod
+    def parse(cls, text: str) -> 'CAExportForm':
+        """A form from ``POOL:GATE[:M][:fused]``, e.g. ``mean:outer``,
+        ``avgpool:resize:16``, ``avgpool:broadcast:fused``.
+
+        Raises:
+            ValueError: the text names no form (message: what is wrong).
+        """
+        parts = text.split(':')
+        fused = parts[-1] == 'fused'
+        if fused:
+            parts.pop()
+        if len(parts) not in (2, 3) or (len(parts) == 3
+                                        and not parts[2].isdigit()):
+            raise ValueError(f'{text!r}: expected POOL:GATE[:M][:fused], '
+                             'e.g. mean:outer or avgpool:broadcast:fused')
+        multiple = int(parts[2]) if len(parts) == 3 else 1
+        return cls(parts[0], parts[1], multiple, fused)
 
     @property
     def static(self) -> bool:
@@ -59,4 +88,7 @@ class CAExportForm:
 
     def __str__(self) -> str:
         pad = f', mid to x{self.mid_multiple}' if self.mid_multiple > 1 else ''
+        if self.fused:
+            return f'one fused layer per block (traced as {self.pool} ' \
+                   f'strips, {self.gate} gate{pad})'
         return f'{self.pool} strips, {self.gate} gate{pad}'
