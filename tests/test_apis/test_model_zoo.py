@@ -41,7 +41,10 @@ def test_list_models_matches_names_that_start_with_the_pattern():
         'deeplabv3_mbv2_ca_d8_voc'
     ]
     assert mmca.list_models('lraspp') == [
-        'lraspp_mbv3-large_ca_d8_cityscapes', 'lraspp_mbv3-large_d8_cityscapes'
+        'lraspp_mbv3-large_ca_d8_cityscapes',
+        'lraspp_mbv3-large_d8_cityscapes',
+        'lraspp_mbv3-small_ca_d8_cityscapes',
+        'lraspp_mbv3-small_d8_cityscapes'
     ]
     assert mmca.list_models('resnet') == []
 

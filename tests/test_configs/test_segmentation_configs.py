@@ -27,6 +27,8 @@ LRASPP_CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'lraspp_*.py')))
 MMSEG_RECIPES = {
     'lraspp_mbv3-large_d8_cityscapes.py':
     'mobilenet_v3/mobilenet-v3-d8_lraspp_4xb4-320k_cityscapes-512x1024.py',
+    'lraspp_mbv3-small_d8_cityscapes.py':
+    'mobilenet_v3/mobilenet-v3-d8-s_lraspp_4xb4-320k_cityscapes-512x1024.py',
 }
 
 
@@ -88,8 +90,8 @@ def test_ca_config_differs_from_its_baseline_by_the_attention():
 
 def test_every_lraspp_config_is_a_baseline_or_its_ca_twin():
     assert {osp.basename(c) for c in LRASPP_CONFIGS} == {
-        'lraspp_mbv3-large_d8_cityscapes.py',
-        'lraspp_mbv3-large_ca_d8_cityscapes.py'}
+        f'lraspp_mbv3-{size}{ca}_d8_cityscapes.py'
+        for size in ('large', 'small') for ca in ('', '_ca')}
 
 
 @pytest.mark.parametrize('path', LRASPP_CONFIGS, ids=osp.basename)
@@ -132,11 +134,12 @@ def test_lraspp_baseline_is_mmseg_s_model_to_the_parameter(name, recipe):
     assert cfg.train_cfg.max_iters == 320_000
 
 
-def test_lraspp_ca_config_differs_from_its_baseline_by_the_attention():
+@pytest.mark.parametrize('size', ['large', 'small'])
+def test_lraspp_ca_config_differs_from_its_baseline_by_the_attention(size):
     ca = load_config(
-        osp.join(REPO, 'configs', 'lraspp_mbv3-large_ca_d8_cityscapes.py'))
+        osp.join(REPO, 'configs', f'lraspp_mbv3-{size}_ca_d8_cityscapes.py'))
     base = load_config(
-        osp.join(REPO, 'configs', 'lraspp_mbv3-large_d8_cityscapes.py'))
+        osp.join(REPO, 'configs', f'lraspp_mbv3-{size}_d8_cityscapes.py'))
     assert ca.model.backbone.attention == dict(type='CoordAttention')
     for cfg in (ca, base):
         cfg.model.backbone.pop('attention')

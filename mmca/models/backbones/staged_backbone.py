@@ -32,7 +32,9 @@ class StagedBackbone(BaseModule):
     parameters). ``out_channels`` is the width of the last built stage.
 
     Args:
-        out_indices (Sequence[int]): Stages whose outputs are returned.
+        out_indices (Sequence[int]): Stages whose outputs are returned; -1
+            is the stem's (stride 2), which mmseg's LRASPP on
+            MobileNetV3-Small reads.
         frozen_stages (int): Freeze the stem and the first ``frozen_stages``
             stages (-1: nothing; 0: the stem only), as in mmdet.
         norm_eval (bool): Keep norm layers in eval mode while training.
@@ -68,9 +70,11 @@ class StagedBackbone(BaseModule):
         super().__init__(init_cfg)
         num_stages = self.num_stages
         out_indices = tuple(out_indices)
-        if not out_indices or not set(out_indices) <= set(range(num_stages)):
+        if not out_indices or not set(out_indices) <= set(
+                range(-1, num_stages)):
             raise ValueError(f'out_indices must be a non-empty subset of '
-                             f'range(0, {num_stages}), but got {out_indices}')
+                             f'range(-1, {num_stages}) (-1: the stem), but '
+                             f'got {out_indices}')
         if frozen_stages not in range(-1, num_stages + 1):
             raise ValueError(f'frozen_stages must be in range(-1, '
                              f'{num_stages + 1}), but got {frozen_stages}')
@@ -129,7 +133,7 @@ class StagedBackbone(BaseModule):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         x = self.conv1(x)
-        outs = []
+        outs = [x] if -1 in self.out_indices else []
         for i, name in enumerate(self.stage_names):
             x = getattr(self, name)(x)
             if i in self.out_indices:

@@ -116,6 +116,19 @@ def test_output_stride_8_dilates_every_block_of_the_later_stages():
     assert not hasattr(model, 'conv2') and model.out_channels == 160
 
 
+def test_out_index_minus_one_is_the_stem_as_mmsegs_small_lraspp_reads():
+    model = MobileNetV3SmallCA(strides=(2, 2, 1, 1, 1),
+                               dilations=(1, 1, 2, 2, 4),
+                               out_indices=(-1, 0, 5)).eval()
+    x = torch.randn(1, 3, 64, 64)
+    stem, block, last = model(x)
+    assert torch.equal(stem, model.conv1(x))
+    assert [tuple(o.shape[1:]) for o in (stem, block, last)] == [
+        (16, 32, 32), (16, 16, 16), (576, 8, 8)]
+    with pytest.raises(ValueError, match=r'range\(-1, 6\) \(-1: the stem\)'):
+        MobileNetV3SmallCA(out_indices=(-2, 0))
+
+
 def test_each_block_has_the_activation_of_its_row():
     model = all_stages(MobileNetV3LargeCA)
     blocks = [block for name in model.stage_names[:-1]
