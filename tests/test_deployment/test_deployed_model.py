@@ -35,16 +35,18 @@ def predictions(task, sample):
     return [sample.pred_score, sample.pred_label.float()]
 
 
+# ncnn: its CA blocks as mmca's fused layer
+@pytest.mark.parametrize('backend_name', ['onnxruntime', 'ncnn'])
 @pytest.mark.parametrize('task', sorted(CONFIGS))
-def test_deployed_file_predicts_as_the_model(task, repo_root, shapes_image,
-                                             tmp_path):
+def test_deployed_file_predicts_as_the_model(task, backend_name, repo_root,
+                                             shapes_image, tmp_path):
     cfg = load_config(f'{repo_root}/{CONFIGS[task]}')
     torch.manual_seed(0)
     model = build_inference_model(cfg)
     batch, _ = load_test_image(cfg, model, shapes_image)
     calibrate_batch_norms(TensorOutputs(model), batch['inputs'].shape[2:])
-    backend = BACKENDS['onnxruntime']
-    path = str(tmp_path / 'model.onnx')
+    backend = BACKENDS[backend_name]
+    path = str(tmp_path / f'model{backend.suffix}')
     deploy(TensorOutputs(model), backend, path,
            tuple(batch['inputs'].shape))
     deployed = DeployedModel(model, backend.load(path), path)
