@@ -2,6 +2,8 @@
 computed in numpy, in every element packing ncnn gives it."""
 import os.path as osp
 import struct
+import subprocess
+import sys
 import tempfile
 
 import ncnn
@@ -172,3 +174,27 @@ def test_a_source_archive_that_is_not_ncnns_is_refused(tmp_path,
     assert not (tmp_path / 'cache' / 'ncnn' / 'ncnn.tar.gz').exists()
     with pytest.raises(NCNNLayersUnavailable, match='knows no ncnn source'):
         fetch_sdist('0.0.1')
+
+
+def test_loads_and_computes_with_ncnn_imported_before_torch():
+    # then ncnn runs its threads on the OpenMP runtime it bundles, and the
+    # layer is bound to that one (openmp_is_the_wheels), not torch's
+    script = (
+        'import ncnn, sys\n'
+        'import numpy as np\n'
+        'sys.path.insert(0, "tests/test_ops")\n'
+        'from test_ncnn_layer import random_weights, reference, run_layer\n'
+        'from mmca.ops.ncnn_layers import openmp_is_the_wheels\n'
+        'rng = np.random.default_rng(4)\n'
+        'x = rng.normal(0, 2, (32, 10, 12)).astype(np.float32)\n'
+        'w = random_weights(rng, 32, 8)\n'
+        'out = run_layer(x, w, "hswish", [0, 1, 2, 3], True, 2)\n'
+        'ref = reference(x.astype(np.float64), w, "hswish")\n'
+        'print(openmp_is_the_wheels(), float(np.abs(out - ref).max()))\n')
+    result = subprocess.run([sys.executable, '-c', script],
+                            capture_output=True, text=True,
+                            cwd=osp.dirname(osp.dirname(osp.dirname(
+                                osp.abspath(__file__)))))
+    assert result.returncode == 0, result.stderr[-2000:]
+    wheels, diff = result.stdout.split()[-2:]
+    assert wheels == 'True' and float(diff) < 1e-5

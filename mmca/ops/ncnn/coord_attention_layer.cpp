@@ -58,9 +58,11 @@ void apply_gates(float* x, int w, int h, const float* gh, const float* gw) {
   }
 }
 
+// One pass over x, a thread per share of the channel groups: the strip
+// means into zh, zw, or (apply) the gates in zh, zw multiplied in.
 template <int P>
-void for_each_group(ncnn::Mat& x, float* zh, float* zw, bool apply,
-                    int threads) {
+void pass_over_x(ncnn::Mat& x, float* zh, float* zw, bool apply,
+                 int threads) {
   const int w = x.w, h = x.h;
   #pragma omp parallel for num_threads(threads)
   for (int q = 0; q < x.c; q++) {
@@ -159,12 +161,12 @@ void coord_attention(ncnn::Mat& x, const CoordAttention& ca, int threads) {
   using Role = CoordAttention::Role;
   std::vector<float> zh((size_t)ca.channels * x.h);
   std::vector<float> zw((size_t)ca.channels * x.w);
-  for_each_group<P>(x, zh.data(), zw.data(), false, threads);
+  pass_over_x<P>(x, zh.data(), zw.data(), false, threads);
   gate<P>(zh.data(), x.h, ca, ca.weight[Role::kMidH], ca.bias[Role::kMidH],
           ca.excite_t[0].data(), ca.bias[Role::kGateH], threads);
   gate<P>(zw.data(), x.w, ca, ca.weight[Role::kMidW], ca.bias[Role::kMidW],
           ca.excite_t[1].data(), ca.bias[Role::kGateW], threads);
-  for_each_group<P>(x, zh.data(), zw.data(), true, threads);
+  pass_over_x<P>(x, zh.data(), zw.data(), true, threads);
 }
 
 }  // namespace
