@@ -38,3 +38,19 @@ def test_bad_input_is_one_error_line_and_status_2(args, message, repo_root,
     assert BAD_INPUT_STATUS == 2
     line = error_line(run_tool(args, repo_root))
     assert message in line, line
+
+
+def test_an_ncnn_layer_that_cannot_be_built_is_one_error_line(
+        repo_root, tmp_path, monkeypatch):
+    # a fresh cache and no way to fetch ncnn's sources: loading the fused
+    # export needs mmca's ncnn layer, which cannot be built
+    monkeypatch.setenv('MMCA_CACHE_DIR', str(tmp_path / 'cache'))
+    monkeypatch.setenv('MMCA_NCNN_SOURCE', str(tmp_path / 'missing.tar.gz'))
+    line = error_line(run_tool([
+        'tools/analysis_tools/benchmark.py', 'model',
+        'configs/mbv2_ca_imagenet.py', 'configs/mbv2_imagenet.py',
+        '--backend', 'ncnn', '--shape', '64', '64', '--rounds', '1',
+        '--repeats', '1', '--out-dir', str(tmp_path / 'out')
+    ], repo_root))
+    assert "holds mmca's fused CoordAttention layers" in line, line
+    assert 'MMCA_NCNN_SOURCE' in line, line

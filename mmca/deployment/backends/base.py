@@ -6,6 +6,7 @@ import numpy as np
 import torch.nn as nn
 
 from mmca.models.attention.export_form import CAExportForm
+from mmca.utils import InputError
 from ..quantization import (CALIBRATION_METHODS, QuantizationOptions,
                             QuantizationUnavailable)
 
@@ -14,8 +15,10 @@ from ..quantization import (CALIBRATION_METHODS, QuantizationOptions,
 Session = Callable[[np.ndarray], List[np.ndarray]]
 
 
-class BackendUnavailable(Exception):
-    """The runtime's Python package does not import (message: the fix)."""
+class BackendUnavailable(InputError):
+    """The runtime's Python package does not import, or a layer of mmca's
+    it needs cannot be built here (message: the fix); a tool prints it as
+    one line."""
 
 
 class Backend:
