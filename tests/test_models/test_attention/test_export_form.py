@@ -75,6 +75,31 @@ def test_bad_form_is_refused():
         CAExportForm('max')
     with pytest.raises(ValueError, match='gate must be one of'):
         CAExportForm(gate='sum')
+    with pytest.raises(ValueError, match='traced with the broadcast gate'):
+        CAExportForm('mean', 'outer', fused=True)
+
+
+@pytest.mark.parametrize('text,form', [
+    ('mean:outer', CAExportForm('mean', 'outer')),
+    ('avgpool:resize:16', CAExportForm('avgpool', 'resize', 16)),
+    ('avgpool:broadcast:fused',
+     CAExportForm('avgpool', 'broadcast', fused=True)),
+    ('mean:broadcast:8:fused', CAExportForm('mean', 'broadcast', 8, True)),
+])
+def test_form_parses_from_the_command_lines_text(text, form):
+    assert CAExportForm.parse(text) == form
+
+
+@pytest.mark.parametrize('text,message', [
+    ('mean', 'expected POOL:GATE'), ('mean:outer:', 'expected POOL:GATE'),
+    ('mean:outer:x', 'expected POOL:GATE'),
+    ('mean:outer:8:16', 'expected POOL:GATE'),
+    ('max:outer', 'pool must be one of'),
+    ('mean:outer:fused', 'traced with the broadcast gate'),
+])
+def test_text_that_names_no_form_says_what_is_wrong(text, message):
+    with pytest.raises(ValueError, match=message):
+        CAExportForm.parse(text)
 
 
 OPTIONS = [dict(directions=('h', )), dict(directions=('w', )),
