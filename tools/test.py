@@ -21,7 +21,7 @@ from mmengine.config import Config, DictAction
 from mmengine.model import is_model_wrapper
 
 from mmca.cli import default_work_dir, load_config, run_tool
-from mmca.deployment import BACKENDS, BackendUnavailable, DeployedModel
+from mmca.deployment import BACKENDS, DeployedModel
 from mmca.engine import build_runner, shutdown_distributed
 from mmca.preflight import (check_checkpoint_matches, check_datasets,
                             check_task, check_work_dir)
@@ -60,10 +60,8 @@ def check_deployed_file(args: argparse.Namespace) -> None:
                          f'{backend.suffix} file')
     if args.launcher != 'none':
         raise InputError('--backend runs in one process: drop --launcher')
-    try:
-        backend.check_available()
-    except BackendUnavailable as err:
-        raise InputError(str(err)) from None
+    # BackendUnavailable is an InputError: one line
+    backend.check_available()
 
 
 def enable_visualization(cfg: Config, scope: str, show_dir: str) -> None:

@@ -5,7 +5,7 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 import torch.nn as nn
 
-from mmca.deployment import (BACKENDS, BackendUnavailable, QuantizationOptions,
+from mmca.deployment import (BACKENDS, QuantizationOptions,
                              QuantizationUnavailable, TensorOutputs,
                              attention_scopes, compare_with_pytorch,
                              export_to_backend)
@@ -75,7 +75,7 @@ def benchmark_in_runtime(models: Dict[str, nn.Module],
         runtime.check_available()
         if int8 is not None:
             runtime.check_quantization(int8)
-    except (BackendUnavailable, QuantizationUnavailable) as err:
+    except QuantizationUnavailable as err:
         raise InputError(str(err)) from None
     batch_sizes = [1] if runtime.single_image else list(batch_sizes)
     fixed = (static_shape or not runtime.dynamic_shapes

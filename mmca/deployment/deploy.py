@@ -100,7 +100,7 @@ def deploy(model: nn.Module, backend: Backend, path: str,
              f'{num_outputs} outputs; CA as {form}']
     if form.fused:
         blocks = sum(isinstance(m, CoordAttention) for m in model.modules())
-        lines.append(f'{backend.fuse_attention(path)} of {blocks} CA blocks '
+        lines.append(f'{backend.fused_blocks(path)} of {blocks} CA blocks '
                      'fused (a block with one direction or the softmax '
                      'combination keeps the stock operators)')
     if backend.name == 'onnxruntime':

@@ -83,16 +83,12 @@ class Layer:
 
 
 class Graph:
-    """A ``.param``'s layers with who produces and who consumes each
-    blob."""
+    """A ``.param``'s layers with who consumes each blob."""
 
     def __init__(self, layers: List[Layer]):
         self.layers = layers
-        self.producer: Dict[str, int] = {}
         self.consumers: Dict[str, List[int]] = {}
         for index, layer in enumerate(layers):
-            for blob in layer.tops:
-                self.producer[blob] = index
             for blob in layer.bottoms:
                 self.consumers.setdefault(blob, []).append(index)
 
@@ -311,15 +307,19 @@ def fuse_coord_attention(param_path: str) -> int:
         # every weight before its own in the .bin
         replaced[block[-1]] = fused
     if not replaced:
-        return sum(layer.type == LAYER_TYPE for layer in layers)
+        return fused_layers(layers)
     rewritten = [replaced.get(i, layer) for i, layer in enumerate(layers)
                  if replaced.get(i, layer) is not None]
     write_param(rewritten, param_path)
-    return sum(layer.type == LAYER_TYPE for layer in rewritten)
+    return fused_layers(rewritten)
+
+
+def fused_layers(layers: List[Layer]) -> int:
+    return sum(layer.type == LAYER_TYPE for layer in layers)
 
 
 def count_fused_layers(param_path: str) -> int:
     """How many ``CoordAttention`` layers the ``.param`` holds."""
     if not osp.isfile(param_path):
         return 0
-    return sum(layer.type == LAYER_TYPE for layer in read_param(param_path))
+    return fused_layers(read_param(param_path))

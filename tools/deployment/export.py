@@ -22,8 +22,8 @@ from mmengine.config import DictAction
 
 from mmca.apis import config_input_size, load_inference_model
 from mmca.cli import load_config, run_tool
-from mmca.deployment import (BACKENDS, BackendUnavailable,
-                             DeploymentCheckError, TensorOutputs, deploy)
+from mmca.deployment import (BACKENDS, DeploymentCheckError, TensorOutputs,
+                             deploy)
 from mmca.models.attention.export_form import CAExportForm
 from mmca.utils import InputError
 
@@ -65,10 +65,8 @@ def main(default_backend: str = None) -> None:
     if not args.out.endswith(backend.suffix):
         raise InputError(f'--out {args.out}: a {args.backend} model is a '
                          f'{backend.suffix} file')
-    try:
-        backend.check_available()
-    except BackendUnavailable as err:
-        raise InputError(str(err)) from None
+    # BackendUnavailable is an InputError: one line
+    backend.check_available()
     try:
         form = args.ca_form and CAExportForm.parse(args.ca_form)
     except ValueError as err:
@@ -87,8 +85,6 @@ def main(default_backend: str = None) -> None:
             print(line)
     except DeploymentCheckError as err:
         raise SystemExit(f'error: {err}')
-    except BackendUnavailable as err:     # a layer mmca builds for it
-        raise InputError(str(err)) from None
 
 
 if __name__ == '__main__':

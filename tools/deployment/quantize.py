@@ -22,7 +22,7 @@ from mmengine.config import DictAction
 
 from mmca.apis import load_inference_model
 from mmca.cli import load_config, run_tool
-from mmca.deployment import (BACKENDS, CALIBRATION_METHODS, BackendUnavailable,
+from mmca.deployment import (BACKENDS, CALIBRATION_METHODS,
                              QuantizationOptions, QuantizationUnavailable,
                              TensorOutputs, calibration_inputs, quantize)
 from mmca.utils import InputError
@@ -66,10 +66,8 @@ def main() -> None:
     if not args.out.endswith(backend.suffix):
         raise InputError(f'--out {args.out}: a {args.backend} model is a '
                          f'{backend.suffix} file')
-    try:
-        backend.check_available()
-    except BackendUnavailable as err:
-        raise InputError(str(err)) from None
+    # BackendUnavailable is an InputError: one line
+    backend.check_available()
     cfg = load_config(args.config, args.cfg_options)
     model = load_inference_model(cfg, args.checkpoint)
     inputs = calibration_inputs(cfg, model, args.calib_images,

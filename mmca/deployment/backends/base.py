@@ -86,6 +86,11 @@ class Backend:
         fused CA layer, in place; how many blocks now are one."""
         raise NotImplementedError(f'{self.name} has no fused CA layer')
 
+    def fused_blocks(self, path: str) -> int:
+        """How many CA blocks the export at ``path`` holds as fused
+        layers."""
+        return 0
+
     def load(self, path: str, threads: int = 0) -> Session:
         """The exported model, ready to run on the CPU in float32 with
         ``threads`` intra-op threads (0: the runtime's choice)."""

@@ -78,12 +78,15 @@ class NCNNBackend(Backend):
     def fuse_attention(self, path: str) -> int:
         return fuse_coord_attention(path)
 
+    def fused_blocks(self, path: str) -> int:
+        return count_fused_layers(path)
+
     def load(self, path: str, threads: int = 0) -> Session:
         import ncnn
         net = ncnn.Net()
         # the layers ncnn creates live as long as the session
         layers = []
-        if count_fused_layers(path):
+        if self.fused_blocks(path):
             from mmca.ops.ncnn_layers import (NCNNLayersUnavailable,
                                               load_ncnn_layers)
             try:
