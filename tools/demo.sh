@@ -16,11 +16,16 @@ start=$(date +%s)
 # (a validation at the last epoch would repeat that evaluation)
 .venv/bin/python tools/train.py "$CONFIG" --work-dir "$WORK_DIR" --resume \
     --cfg-options val_cfg=None val_dataloader=None val_evaluator=None
+# the machine's speed, from the training log: a user can tell a slow
+# machine from a broken install
+speed=$(.venv/bin/python -c "from mmca.analysis import seconds_per_iteration as s; print(f'{s(\"$WORK_DIR\"):.2f}')") \
+    || speed='?'
 # last_checkpoint names the checkpoint relative to the work dir
 # (mmca/engine/last_checkpoint.py reads it)
 checkpoint=$(.venv/bin/python -c "from mmca.engine import read_last_checkpoint; print(read_last_checkpoint('$WORK_DIR'))")
 .venv/bin/python tools/test.py "$CONFIG" "$checkpoint" \
     --work-dir "$WORK_DIR" 2>&1 | tee "$WORK_DIR/test.log"
-echo "[demo] train + evaluate took $(( $(date +%s) - start )) s;" \
+echo "[demo] train + evaluate took $(( $(date +%s) - start )) s" \
+     "(training: $speed s an iteration);" \
      "$(grep -o 'coco/bbox_mAP: [0-9.]*' "$WORK_DIR/test.log" | tail -1)" \
      "(checkpoints, logs and metrics in $WORK_DIR)"

@@ -10,7 +10,8 @@ from .comparison_report import (comparison_table, metric_summary,
                                 plot_comparison, seed_spread_summary,
                                 write_comparison)
 from .run_progress import RunProgress, format_duration, progress_line
-from .scalars import INDEX_KEYS, read_curves, scalars_file
+from .scalars import (INDEX_KEYS, read_curves, scalars_file,
+                      seconds_per_iteration)
 from .variants import (ATTENTION_VARIANTS, VARIANTS, check_variants,
                        variant_overrides, write_variant_config)
 
@@ -19,6 +20,6 @@ __all__ = [
     'AttentionComparison', 'RunProgress', 'check_variants',
     'compare_attentions', 'comparison_table', 'format_duration',
     'metric_summary', 'plot_comparison', 'progress_line', 'read_curves',
-    'scalars_file', 'seed_spread_summary', 'variant_overrides',
-    'write_comparison', 'write_variant_config'
+    'scalars_file', 'seconds_per_iteration', 'seed_spread_summary',
+    'variant_overrides', 'write_comparison', 'write_variant_config'
 ]

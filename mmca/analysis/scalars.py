@@ -43,3 +43,27 @@ def read_curves(path: str) -> Curves:
                 if key not in INDEX_KEYS and isinstance(value, (int, float)):
                     curves.setdefault(key, []).append((step, float(value)))
     return curves
+
+
+
+def seconds_per_iteration(run: str) -> float:
+    """The mean time of a training iteration: of the scalars.json ``run``,
+    or of the newest session of the work dir ``run`` that trained (a run
+    resumed after its last iteration trains nothing).
+
+    mmengine's logger writes one record per logging window, whose ``time``
+    is the window's mean; training records are those that carry ``iter``
+    (validation's do not).
+    """
+    paths = [run] if osp.isfile(run) else sorted(
+        glob.glob(osp.join(run, '*', 'vis_data', 'scalars.json')),
+        reverse=True)
+    for path in paths:
+        with open(path) as f:
+            records = [json.loads(line) for line in f if line.strip()]
+        times = [float(r['time']) for r in records
+                 if 'iter' in r and 'time' in r]
+        if times:
+            return sum(times) / len(times)
+    raise InputError(f'{run} holds no training iterations: give the work '
+                     'dir or scalars.json of a tools/train.py run')

@@ -36,13 +36,18 @@ def test_demo_is_the_coco_ca_model_but_classes_bn_init_and_priors():
     assert demo.model.to_dict() == coco.model.to_dict()
 
 
-def test_demo_trains_and_tests_at_one_input_size():
+def test_demo_tests_at_its_input_size_and_trains_at_most_at_it():
+    """Validation and test feed the size the priors are set for; training
+    may feed a smaller one (cheaper; the priors are in pixels)."""
     demo = load_config(DEMO)
     h, w = config_input_size(demo)
     assert h == w
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+    for loader in ('val_dataloader', 'test_dataloader'):
         pipeline = demo[loader].dataset.pipeline
         assert resize_scales(pipeline) == [(w, h)], loader
+    train_pipeline = demo.train_dataloader.dataset.pipeline
+    (train_w, train_h), = resize_scales(train_pipeline)
+    assert train_w == train_h <= w
 
 
 def test_demo_priors_follow_its_input_size():
