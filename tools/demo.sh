@@ -16,13 +16,25 @@ start=$(date +%s)
 # (a validation at the last epoch would repeat that evaluation)
 .venv/bin/python tools/train.py "$CONFIG" --work-dir "$WORK_DIR" --resume \
     --cfg-options val_cfg=None val_dataloader=None val_evaluator=None
-# the machine's speed, from the training log: a user can tell a slow
-# machine from a broken install
-speed=$(.venv/bin/python -c "from mmca.analysis import seconds_per_iteration as s; print(f'{s(\"$WORK_DIR\"):.2f}')") \
-    || speed='?'
-# last_checkpoint names the checkpoint relative to the work dir
-# (mmca/engine/last_checkpoint.py reads it)
-checkpoint=$(.venv/bin/python -c "from mmca.engine import read_last_checkpoint; print(read_last_checkpoint('$WORK_DIR'))")
+# The machine's speed from the training log (a user can tell a slow machine
+# from a broken install) and the checkpoint to test (last_checkpoint names it
+# relative to the work dir; mmca/engine/last_checkpoint.py reads it), in one
+# process: each start imports the whole stack.
+read -r speed checkpoint < <(.venv/bin/python - "$WORK_DIR" <<'EOF'
+import sys
+
+from mmca.analysis import seconds_per_iteration
+from mmca.engine import read_last_checkpoint
+from mmca.utils import InputError
+
+work_dir = sys.argv[1]
+try:
+    speed = f'{seconds_per_iteration(work_dir):.2f}'
+except InputError:  # a session that trained nothing, e.g. after the end
+    speed = '?'
+print(speed, read_last_checkpoint(work_dir))
+EOF
+)
 .venv/bin/python tools/test.py "$CONFIG" "$checkpoint" \
     --work-dir "$WORK_DIR" 2>&1 | tee "$WORK_DIR/test.log"
 echo "[demo] train + evaluate took $(( $(date +%s) - start )) s" \
