@@ -3,8 +3,7 @@ import json
 
 import pytest
 
-from mmca.analysis import (read_curves, scalars_file,
-                           seconds_per_iteration)
+from mmca.analysis import read_curves, scalars_file, seconds_per_iteration
 from mmca.utils import InputError
 
 
