@@ -45,7 +45,6 @@ def read_curves(path: str) -> Curves:
     return curves
 
 
-
 def seconds_per_iteration(run: str) -> float:
     """The mean time of a training iteration: of the scalars.json ``run``,
     or of the newest session of the work dir ``run`` that trained (a run
