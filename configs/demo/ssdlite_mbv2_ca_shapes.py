@@ -7,7 +7,7 @@
 # for 600 COCO epochs, keep a short run from converging). 4 epochs of the
 # 1200 training images in batches of 4 (1200 iterations): in a run this
 # short the number of updates matters more than the batch. It trains at
-# 288x288, 0.8x the cost of 320, and tests at 320, the size its priors are
+# 288x288, 0.85x the cost of 320, and tests at 320, the size its priors are
 # set for (in pixels, so the same boxes at either size). docs/cpu.md has the
 # recipes tried and what each scored in what time.
 _base_ = '../ssdlite_mbv2_ca_coco.py'
