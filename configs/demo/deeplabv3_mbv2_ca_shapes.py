@@ -50,6 +50,8 @@ train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters)
 optim_wrapper = dict(
     _delete_=True,
+    # one group per set of options (the same updates, fewer calls)
+    constructor='GroupedOptimWrapperConstructor',
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=0.002, weight_decay=0.01),
     paramwise_cfg=dict(norm_decay_mult=0, bias_decay_mult=0))

@@ -41,6 +41,8 @@ max_epochs = 10
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(
     _delete_=True,
+    # one group per set of options (the same updates, fewer calls)
+    constructor='GroupedOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=0.003, weight_decay=0.05),
     paramwise_cfg=dict(norm_decay_mult=0, bias_decay_mult=0))
 param_scheduler = [

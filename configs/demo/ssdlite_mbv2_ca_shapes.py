@@ -2,14 +2,15 @@
 # (`python tools/make_demo_data.py`): trains and evaluates in minutes on a
 # 2-core CPU. The model is ssdlite_mbv2_ca_coco.py's with 4 classes and no
 # pretrained weights; the recipe is one for a short CPU run: AdamW, a short
-# warm-up then cosine decay, an EMA of the weights, BN with the default
-# momentum, and only flips for augmentation (expand + min-IoU crop, right
-# for 600 COCO epochs, keep a short run from converging). 4 epochs of the
-# 1200 training images in batches of 4 (1200 iterations): in a run this
-# short the number of updates matters more than the batch. It trains at
-# 288x288, 0.85x the cost of 320, and tests at 320, the size its priors are
-# set for (in pixels, so the same boxes at either size). docs/cpu.md has the
-# recipes tried and what each scored in what time.
+# warm-up then cosine decay, an EMA of the weights, BN for SyncBN (the
+# COCO config's eps and momentum), and only flips for augmentation (expand
+# + min-IoU crop, right for 600 COCO epochs, keep a short run from
+# converging). 4 epochs of the 1200 training images in batches of 4 (1200
+# iterations): in a run this short the number of updates matters more than
+# the batch. It trains at 288x288, 0.85x the cost of 320, and tests at 320,
+# the size its priors are set for (in pixels, so the same boxes at either
+# size). docs/cpu.md has the recipes tried and what each scored in what
+# time.
 _base_ = '../ssdlite_mbv2_ca_coco.py'
 
 num_classes = 4  # as many as ShapesCocoDataset's METAINFO names
@@ -68,8 +69,9 @@ max_epochs = 4
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(
     _delete_=True,
-    # fused: one kernel for all parameters (docs/cpu.md: a few % of a CPU
-    # step at batch 4)
+    # one group per set of options, and fused: one kernel for each (the
+    # same updates in fewer calls; docs/cpu.md)
+    constructor='GroupedOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=0.003, weight_decay=0.05, fused=True),
     paramwise_cfg=dict(norm_decay_mult=0, bias_decay_mult=0))
 param_scheduler = [
@@ -85,7 +87,8 @@ default_hooks = dict(
 env_cfg = dict(cudnn_benchmark=False)
 custom_hooks = [
     dict(type='ChannelsLastHook'),
-    # checkpoints then hold the averaged weights, which test.py evaluates
-    dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.01, gamma=200,
-         update_buffers=True, priority=49)
+    # checkpoints then hold the averaged weights, which test.py evaluates;
+    # mmdet's ExpMomentumEMA in one batched update a step
+    dict(type='EMAHook', ema_type='ForeachExpMomentumEMA', momentum=0.01,
+         gamma=200, update_buffers=True, priority=49)
 ]

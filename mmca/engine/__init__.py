@@ -1,7 +1,8 @@
 """What mmca adds to mmengine's training engine: the runner as the tools
 build it, the hooks (:mod:`mmca.engine.hooks`), a run's lifecycle (its work
 dir lock, the ``last_checkpoint`` record, the resume point, the stop
-signals and the train loops that resume mid-epoch), distributed
+signals and the train loops that resume mid-epoch), a cheaper update step
+(:mod:`mmca.engine.optim`), distributed
 runs on CPU processes, and every patch of mmengine itself
 (:mod:`mmca.engine.mmengine_patches`, applied on import)."""
 from . import mmengine_patches  # noqa: F401  (applies them)
@@ -14,6 +15,7 @@ from .hooks import (AtomicCheckpointHook, ChannelsLastHook,
 from .last_checkpoint import (last_checkpoint_record, read_last_checkpoint,
                               write_last_checkpoint)
 from .mmengine_patches import AtomicLocalBackend
+from .optim import ForeachExpMomentumEMA, GroupedOptimWrapperConstructor
 from .resumable_loops import (ResumableEpochBasedTrainLoop,
                               ResumableIterBasedTrainLoop, use_resumable_loops)
 from .resume import (ResumePoint, find_resume_checkpoint,
@@ -24,7 +26,9 @@ from .work_dir_lock import lock_work_dir
 
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'ChannelsLastHook',
-    'CheckpointSaveError', 'CPUDistributedDataParallel', 'NonFiniteLossError',
+    'CheckpointSaveError', 'CPUDistributedDataParallel',
+    'ForeachExpMomentumEMA', 'GroupedOptimWrapperConstructor',
+    'NonFiniteLossError',
     'NonFiniteLossHook', 'ResumableEpochBasedTrainLoop',
     'ResumableIterBasedTrainLoop', 'ResumePoint', 'STOP_SIGNALS',
     'StopSignalHook', 'TrainingStopped', 'build_runner',
