@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from .block import EVAL_GOALS, TRAIN_GOALS
 from .kernels import KERNELS
+from .update_step import UPDATE_STEP_PAIRS
 
 
 def _shape_label(row: Dict) -> str:
@@ -67,6 +68,27 @@ def kernels_table(rows: List[Dict]) -> str:
         cells = [f'{row["ratio"][k]:.2f} ({row["ms"][k]["kernel"]:.3f} ms)'
                  for k in KERNELS]
         lines.append(f'| {_shape_label(row)} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def update_step_table(result: Dict) -> str:
+    """:func:`~mmca.benchmark.benchmark_update_step`'s result: each pair's
+    time ratio (ours over mmengine's or mmdet's) and ms."""
+    groups = result['param_groups']
+    lines = [
+        f'{result["config"]}: the update step, ours over theirs (below 1: '
+        'ours is faster)', '',
+        '| part | ours | theirs | time ratio | ms (ours / theirs) |',
+        '|---|---|---|---|---|'
+    ]
+    for pair, (ours, theirs) in UPDATE_STEP_PAIRS.items():
+        ms = result['ms'][pair]
+        names = [ours, theirs]
+        if pair == 'optimizer step':
+            names = [f'{n} ({groups[n]} groups)' for n in names]
+        lines.append(f'| {pair} | {names[0]} | {names[1]} | '
+                     f'{result["ratio"][pair]:.2f} | '
+                     f'{ms[ours]:.2f} / {ms[theirs]:.2f} |')
     return '\n'.join(lines)
 
 

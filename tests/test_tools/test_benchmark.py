@@ -223,3 +223,26 @@ def test_model_against_baseline_in_each_runtime(repo_root, tmp_path, backend,
     else:
         assert 'profile' not in data
         assert 'no per-operator profiler' in result.stdout
+
+
+@pytest.mark.slow
+def test_update_step_pairs_on_the_demo_config(repo_root, tmp_path):
+    result = run(repo_root, tmp_path, 'update-step',
+                 'configs/demo/ssdlite_mbv2_ca_shapes.py')
+    assert result.returncode == 0, result.stderr
+    assert '| optimizer step | GroupedOptimWrapperConstructor (2 groups) |' \
+        in result.stdout
+    with open(tmp_path / 'update_step_ssdlite_mbv2_ca_shapes.json') as f:
+        out = json.load(f)
+    groups = out['param_groups']
+    # mmengine's: a group per parameter of SSDLite-MBv2-CA; ours: decay or
+    # not
+    assert groups['DefaultOptimWrapperConstructor'] > 300
+    assert groups['GroupedOptimWrapperConstructor'] == 2
+    # the EMA as the config's EMAHook sets it
+    assert out['ema']['momentum'] == 0.01 and out['ema']['gamma'] == 200
+    for pair, names in (('optimizer step', groups), ('EMA update', (
+            'ForeachExpMomentumEMA', 'ExpMomentumEMA'))):
+        assert set(out['ms'][pair]) == set(names)
+        assert all(ms > 0 for ms in out['ms'][pair].values())
+        assert out['ratio'][pair] > 0

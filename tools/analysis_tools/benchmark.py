@@ -7,6 +7,11 @@
   # each C++ kernel against the plain ATen calls it replaces
   python tools/analysis_tools/benchmark.py kernels [--channels-last]
 
+  # a config's update step (optimizer, EMA) as mmca.engine.optim does it
+  # against mmengine's and mmdet's
+  python tools/analysis_tools/benchmark.py update-step \
+      configs/demo/ssdlite_mbv2_ca_shapes.py [--channels-last]
+
   # a config's model against its baseline (raw network outputs), in PyTorch
   # or exported to an inference runtime (as tools/deployment/export.py) and
   # run there
@@ -33,9 +38,10 @@ from mmca.apis import build_inference_model, config_input_size
 from mmca.benchmark import (BLOCK_SHAPES, benchmark_block_eval,
                             benchmark_block_train, benchmark_in_runtime,
                             benchmark_kernels, benchmark_models,
-                            block_eval_table, block_train_table, int8_name,
-                            int8_table, kernels_table, models_table,
-                            plot_block, plot_models, profiles_table)
+                            benchmark_update_step, block_eval_table,
+                            block_train_table, int8_name, int8_table,
+                            kernels_table, models_table, plot_block,
+                            plot_models, profiles_table, update_step_table)
 from mmca.cli import load_config, run_tool
 from mmca.deployment import BACKENDS, QuantizationOptions
 from mmca.models.attention.export_form import CAExportForm
@@ -83,6 +89,10 @@ def parse_args() -> argparse.Namespace:
                              help='each C++ kernel vs its plain ATen form')
     kernels.add_argument('--shapes', type=parse_shape, nargs='+',
                          default=BLOCK_SHAPES, metavar='NxCxHxW')
+    update = sub.add_parser('update-step', parents=[common],
+                            help='the optimizer step and EMA update, ours '
+                            'vs mmengine\'s and mmdet\'s')
+    update.add_argument('config', help='training config')
     model = sub.add_parser('model', parents=[common],
                            help='a config\'s model vs a baseline')
     model.add_argument('config', help='model config')
@@ -166,6 +176,11 @@ def main() -> None:
         print(kernels_table(rows))
         stem = 'kernels' + ('_nhwc' if args.channels_last else '')
         result = dict(target='kernels', rows=rows)
+    elif args.target == 'update-step':
+        result = dict(target='update-step', **benchmark_update_step(
+            load_config(args.config), args.channels_last, **timing))
+        print(update_step_table(result))
+        stem = 'update_step_' + osp.splitext(osp.basename(args.config))[0]
     else:
         names = [args.config, args.baseline]
         cfgs = [load_config(n, args.cfg_options) for n in names]
@@ -223,7 +238,8 @@ def main() -> None:
         plot_models(result, plotted, osp.join(args.out_dir, stem + '.png'))
     with open(osp.join(args.out_dir, stem + '.json'), 'w') as f:
         json.dump(result, f, indent=2)
-    written = '.json' if args.target == 'kernels' else '.json and .png'
+    written = ('.json' if args.target in ('kernels', 'update-step') else
+               '.json and .png')
     print(f'\nwrote {osp.join(args.out_dir, stem)}{written}')
 
 
