@@ -38,6 +38,8 @@ TASKS = {
     'det': ('configs/demo/ssdlite_mbv2_ca_shapes.py', 'coco/bbox_mAP'),
     'seg': ('configs/demo/deeplabv3_mbv2_ca_shapes.py', 'mIoU'),
     'positions': ('configs/demo/mbv2_ca_positions_cls.py', 'accuracy/top1'),
+    'positions-shallow': ('configs/demo/mbv2_ca_positions_shallow_cls.py',
+                          'accuracy/top1'),
 }
 #: The variant timed against: latency ratios are over its time.
 BASELINE = 'none'

@@ -11,7 +11,9 @@ Each variant (by default the four attentions; what each sets in the
 config's model is in mmca/analysis/variants.py, and it is written as a
 config of its own under WORK_DIR/configs/) trains the task's demo config
 (configs/demo/; positions: do two crosses line up along a row, a column,
-or neither) with the same schedule, once per seed, through tools/train.py;
+or neither; positions-shallow: the same on MobileNetV2 cut to a receptive
+field smaller than the distances between the crosses) with the same
+schedule, once per seed, through tools/train.py;
 then the models are counted (params, MAdds at the demo's input size) and
 timed side by side against the one without attention, in PyTorch and in
 ONNX Runtime. The table (Markdown and JSON) and a plot go to the work dir,
