@@ -17,8 +17,9 @@ class ForeachExpMomentumEMA(ExpMomentumEMA):
     conversion per tensor): about 700 of each a step for SSDLite-MBv2 with
     ``update_buffers=True``. Here the momentum is computed once and the
     tensors are updated together, with the parent's arithmetic
-    (``avg * (1 - m) + src * m``, so the averages are bitwise the same):
-    4.8 ms a step instead of 9.5 on a 2-core CPU (docs/cpu.md).
+    (``avg * (1 - m) + src * m``, so the averages are bitwise the same),
+    in about half the time on a 2-core CPU (docs/cpu.md;
+    ``benchmark.py update-step``).
     """
 
     def momentum_at(self, steps: int) -> float:

@@ -34,8 +34,8 @@ class GroupedOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     for. Here the groups with equal options are merged (two groups in that
     example), so each step is a few calls over many tensors; every
     parameter gets the same options, so the updates are the same. On a
-    2-core CPU, AdamW's step for SSDLite-MBv2-CA took 4.7 ms instead of
-    13 ms (docs/cpu.md).
+    2-core CPU, fused AdamW's step for SSDLite-MBv2-CA takes a third of the
+    time (docs/cpu.md; ``benchmark.py update-step``).
 
     The merged groups change the optimizer's state dict, so a checkpoint
     saved under the default constructor resumes under this one only with
