@@ -113,6 +113,21 @@ def train(args: argparse.Namespace) -> None:
         except TrainingStopped:
             shutdown_distributed()
             raise
+        except ValueError as err:
+            # torch's Optimizer.load_state_dict when the resumed state's
+            # parameter groups are not this config's
+            if not (cfg.get('resume')
+                    and str(err).startswith('loaded state dict')):
+                raise
+            shutdown_distributed()
+            raise InputError(
+                f'--resume: the optimizer state in {cfg.load_from} does not '
+                f"fit this config's optimizer ({err}): it was saved under "
+                'another optimizer setup (another paramwise_cfg or '
+                'optim_wrapper constructor). Resume with the config it was '
+                'trained with, or start from its weights alone '
+                f'(--cfg-options load_from={cfg.load_from}, without '
+                '--resume) in another --work-dir') from None
     shutdown_distributed()
 
 

@@ -174,3 +174,24 @@ def test_a_second_run_on_a_live_work_dir_is_refused(after_epoch_1, tiny_data,
     assert error_line(second).startswith(
         f'error: {after_epoch_1} is in use by another training run (pid '
         f'{first.pid} on ')
+
+
+def test_resume_under_another_optimizer_setup_is_one_line(
+        after_epoch_1, tiny_data, repo_root):
+    """The demo's optimizer has two parameter groups (decay or not,
+    GroupedOptimWrapperConstructor); mmengine's default constructor makes
+    one per parameter, so the saved state cannot fit it."""
+    result = run_tool(['tools/train.py', DEMO, '--resume',
+                       *options(tiny_data, after_epoch_1, max_epochs=2),
+                       'optim_wrapper.constructor='
+                       'DefaultOptimWrapperConstructor'], repo_root)
+    checkpoint = f'{after_epoch_1}/epoch_1.pth'
+    assert error_line(result) == (
+        f'error: --resume: the optimizer state in {checkpoint} does not fit '
+        "this config's optimizer (loaded state dict has a different number "
+        'of parameter groups): it was saved under another optimizer setup '
+        '(another paramwise_cfg or optim_wrapper constructor). Resume with '
+        'the config it was trained with, or start from its weights alone '
+        f'(--cfg-options load_from={checkpoint}, without --resume) in '
+        'another --work-dir')
+    assert_kept_at_epoch_1(after_epoch_1)
