@@ -20,7 +20,8 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 from mmca.apis import build_inference_model
-from mmca.engine import ForeachExpMomentumEMA, replace_sync_bn
+from mmca.engine import replace_sync_bn
+from mmca.engine.optim import ForeachExpMomentumEMA
 from .timing import median_ratio, median_time, time_side_by_side
 
 #: What each pair times, ours first: name to (ours, theirs).

@@ -15,7 +15,7 @@ from .hooks import (AtomicCheckpointHook, ChannelsLastHook,
 from .last_checkpoint import (last_checkpoint_record, read_last_checkpoint,
                               write_last_checkpoint)
 from .mmengine_patches import AtomicLocalBackend
-from .optim import ForeachExpMomentumEMA, GroupedOptimWrapperConstructor
+from .optim import GroupedOptimWrapperConstructor
 from .resumable_loops import (ResumableEpochBasedTrainLoop,
                               ResumableIterBasedTrainLoop, use_resumable_loops)
 from .resume import (ResumePoint, find_resume_checkpoint,
@@ -27,8 +27,7 @@ from .work_dir_lock import lock_work_dir
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'ChannelsLastHook',
     'CheckpointSaveError', 'CPUDistributedDataParallel',
-    'ForeachExpMomentumEMA', 'GroupedOptimWrapperConstructor',
-    'NonFiniteLossError',
+    'GroupedOptimWrapperConstructor', 'NonFiniteLossError',
     'NonFiniteLossHook', 'ResumableEpochBasedTrainLoop',
     'ResumableIterBasedTrainLoop', 'ResumePoint', 'STOP_SIGNALS',
     'StopSignalHook', 'TrainingStopped', 'build_runner',

@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 from mmdet.models.layers import ExpMomentumEMA
 
-from mmca.engine import ForeachExpMomentumEMA
+from mmca.engine.optim import ForeachExpMomentumEMA
 
 
 def toy_model():
