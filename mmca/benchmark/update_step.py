@@ -34,7 +34,8 @@ UPDATE_STEP_PAIRS = {
 
 def ema_options(cfg: Config) -> Dict:
     """The config's ``EMAHook`` averaging options (momentum, gamma,
-    interval, update_buffers), or mmdet's YOLOX ones if it has none."""
+    interval, update_buffers); without one, ``ExpMomentumEMA``'s default
+    momentum and gamma, with the buffers averaged."""
     options = dict(momentum=0.0002, gamma=2000, update_buffers=True)
     for hook in cfg.get('custom_hooks', []):
         if hook.get('type') == 'EMAHook':
