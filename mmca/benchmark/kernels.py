@@ -3,16 +3,18 @@
 A kernel earns its place only where it beats those calls, so each is timed
 side by side with its plain form on the same tensors:
 
-======================  ================================================
-kernel                  plain ATen form
-======================  ================================================
-``strip_mean``          ``cat([x.mean(3), x.mean(2)], 2)``
-``coord_gate``          ``x * g_h[..., None] * g_w[..., None, :]``
-``coord_gate_backward`` ``dy * g_h * g_w``, ``(dy * x * g_w).sum(3)``,
-                        ``(dy * x * g_h).sum(2)``
-======================  ================================================
+============================== ========================================
+kernel                         plain ATen form
+============================== ========================================
+``strip_mean``                 ``cat([x.mean(3), x.mean(2)], 2)``
+``coord_gate``                 ``x * g_h[..., None] * g_w[..., None, :]``
+``coord_gate_grad_gates``      ``(dy * x * g_w).sum(3)``,
+                               ``(dy * x * g_h).sum(2)``
+``coord_attention_grad_input`` ``dy * g_h * g_w + dz_h / W + dz_w / H``
+                               (the strips broadcast)
+============================== ========================================
 """
-from typing import Dict, Sequence
+from typing import Dict, Sequence, Tuple
 
 import torch
 from torch import Tensor
@@ -20,15 +22,26 @@ from torch import Tensor
 from mmca.ops import coord_gate_reference, strip_mean_reference, use_fused_ops
 from .timing import median_ratio, median_time, time_side_by_side
 
-KERNELS = ('strip_mean', 'coord_gate', 'coord_gate_backward')
+KERNELS = ('strip_mean', 'coord_gate', 'coord_gate_grad_gates',
+           'coord_attention_grad_input')
 
 
-def coord_gate_backward_reference(dy: Tensor, x: Tensor, gate_h: Tensor,
-                                  gate_w: Tensor):
-    """The gate's backward in plain ATen calls: dx, dg^h, dg^w."""
-    g_h, g_w = gate_h.unsqueeze(3), gate_w.unsqueeze(2)
+def grad_gates_reference(dy: Tensor, x: Tensor, gate_h: Tensor,
+                         gate_w: Tensor) -> Tuple[Tensor, Tensor]:
+    """The gates' gradients in plain ATen calls: dg^h, dg^w."""
     dy_x = dy * x
-    return dy * g_h * g_w, (dy_x * g_w).sum(3), (dy_x * g_h).sum(2)
+    return ((dy_x * gate_w.unsqueeze(2)).sum(3),
+            (dy_x * gate_h.unsqueeze(3)).sum(2))
+
+
+def grad_input_reference(dy: Tensor, gate_h: Tensor, gate_w: Tensor,
+                         grad_z: Tensor) -> Tensor:
+    """A block's dx in plain ATen calls: through the gate, plus each strip
+    mean's gradient spread over what it averaged."""
+    h, w = dy.shape[-2:]
+    grad_h, grad_w = grad_z.split([h, w], dim=2)
+    return (dy * gate_h.unsqueeze(3) * gate_w.unsqueeze(2) +
+            (grad_h / w).unsqueeze(3) + (grad_w / h).unsqueeze(2))
 
 
 def benchmark_kernels(shape: Sequence[int], channels_last: bool = False,
@@ -47,15 +60,20 @@ def benchmark_kernels(shape: Sequence[int], channels_last: bool = False,
         x = x.contiguous(memory_format=torch.channels_last)
     dy = torch.randn_like(x)
     gate_h, gate_w = torch.rand(n, c, h), torch.rand(n, c, w)
+    grad_z = torch.randn(n, c, h + w)
     ops = torch.ops.mmca
     pairs = {
         'strip_mean': (lambda: ops.strip_mean(x),
                        lambda: strip_mean_reference(x)),
         'coord_gate': (lambda: ops.coord_gate(x, gate_h, gate_w),
                        lambda: coord_gate_reference(x, gate_h, gate_w)),
-        'coord_gate_backward': (
-            lambda: ops.coord_gate_backward(dy, x, gate_h, gate_w),
-            lambda: coord_gate_backward_reference(dy, x, gate_h, gate_w)),
+        'coord_gate_grad_gates': (
+            lambda: ops.coord_gate_grad_gates(dy, x, gate_h, gate_w),
+            lambda: grad_gates_reference(dy, x, gate_h, gate_w)),
+        'coord_attention_grad_input': (
+            lambda: ops.coord_attention_grad_input(dy, x, gate_h, gate_w,
+                                                   grad_z),
+            lambda: grad_input_reference(dy, gate_h, gate_w, grad_z)),
     }
     ms, ratio = {}, {}
     with torch.no_grad():

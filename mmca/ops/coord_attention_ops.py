@@ -4,19 +4,22 @@ r"""The two passes of coordinate attention over the big tensor.
 :math:`[z^h, z^w]` (N, C, H + W); :func:`coord_gate` returns
 :math:`y = x \, g^h \, g^w` for gates (N, C, H) and (N, C, W). On CPU
 float tensors each is one fused C++ pass (forward and backward, see
-``csrc/strip_mean.cpp`` and ``csrc/coord_gate.cpp``); on other devices and
-dtypes, while tracing or exporting, or without the compiled ops, they are
-the same maths in plain PyTorch (``*_reference``).
-:func:`coord_attention_inference` runs a whole BN-folded block at inference
-in one compiled call.
+``csrc/strip_mean.cpp``, ``csrc/coord_gate.cpp`` and
+``csrc/coord_attention_backward.cpp``); on other devices and dtypes, while
+tracing or exporting, or without the compiled ops, they are the same maths
+in plain PyTorch (``*_reference``). :func:`coord_attention_training` runs a
+training block in two passes each way, the producer's ReLU or ReLU6 inside
+them; :func:`coord_attention_inference` runs a whole BN-folded block at
+inference in one compiled call.
 """
 import math
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 from torch import Tensor
 from torch.autograd import Function
+from torch.autograd.function import once_differentiable
 
 from .extension import load_ops
 
@@ -84,7 +87,7 @@ class StripMean(Function):
 
 
 class CoordGate(Function):
-    """``x * g^h * g^w`` in one pass, and its backward in one more."""
+    """``x * g^h * g^w`` in one pass, and its backward in two more."""
 
     @staticmethod
     def forward(ctx, x: Tensor, gate_h: Tensor, gate_w: Tensor) -> Tensor:
@@ -92,10 +95,76 @@ class CoordGate(Function):
         return torch.ops.mmca.coord_gate(x, gate_h, gate_w)
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, grad_y: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         x, gate_h, gate_w = ctx.saved_tensors
-        return tuple(
-            torch.ops.mmca.coord_gate_backward(grad_y, x, gate_h, gate_w))
+        grad_h, grad_w = torch.ops.mmca.coord_gate_grad_gates(
+            grad_y, x, gate_h, gate_w)
+        grad_x = torch.ops.mmca.coord_attention_grad_input(
+            grad_y, x, gate_h, gate_w)
+        return grad_x, grad_h, grad_w
+
+
+class TrainingBlock(Function):
+    r"""A training block in two passes over x forward and two backward.
+
+    Forward: :math:`z = [z^h, z^w]` from ``act(x)`` in one read, the gates
+    from ``strip_gates(z)`` (the small layers, recorded by autograd on a
+    graph of their own), then ``act(x) * g^h * g^w`` in one read and one
+    write. Backward: the gates' gradients in one read of dy and x, the
+    strips' gradient :math:`dz` through that small graph, then dx with
+    :math:`dz` added in one read of dy and one write. As separate autograd
+    nodes, the backward writes the gate's dx, the strip means' dx and their
+    sum, and the producer's activation takes a pass each way.
+
+    ``act`` is the identity or a clamp to [0, ``relu_max``], the producer's
+    ReLU (inf) or ReLU6 (6). ``strip_gates(z, params)`` computes the gates
+    from the strips with ``params``, stand-ins for the block's parameters
+    (leaves of the small graph, sharing their memory) that it is handed in
+    their order: each parameter that requires grad gets its gradient as an
+    input of this node, once, so hooks on it (DDP's, a user's
+    ``register_hook``) see one gradient, as from plain layers.
+    """
+
+    @staticmethod
+    def forward(ctx, x: Tensor, relu_max: Optional[float],
+                strip_gates: Callable[[Tensor, Sequence[Tensor]],
+                                      Tuple[Tensor, Tensor]],
+                *params: Tensor) -> Tensor:
+        z = torch.ops.mmca.strip_mean(x, relu_max)
+        with torch.enable_grad():
+            z = z.detach().requires_grad_()
+            params = [p.detach().requires_grad_(p.requires_grad)
+                      for p in params]
+            gate_h, gate_w = strip_gates(z, params)
+        ctx.save_for_backward(x)
+        ctx.relu_max = relu_max
+        ctx.strips = (z, gate_h, gate_w, params)
+        return torch.ops.mmca.coord_gate(x, gate_h.detach(), gate_w.detach(),
+                                         relu_max)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_y: Tensor) -> tuple:
+        x, = ctx.saved_tensors
+        z, gate_h, gate_w, params = ctx.strips
+        g_h, g_w = gate_h.detach(), gate_w.detach()
+        grad_gates = torch.ops.mmca.coord_gate_grad_gates(
+            grad_y, x, g_h, g_w, ctx.relu_max)
+        wanted = [p for p, need in zip(params, ctx.needs_input_grad[3:])
+                  if need]
+        # The small graph is kept as long as this node (a backward with
+        # retain_graph=True may come again) and freed with it.
+        grads = list(torch.autograd.grad((gate_h, gate_w), [z] + wanted,
+                                         grad_gates, retain_graph=True,
+                                         allow_unused=True))
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            grad_x = torch.ops.mmca.coord_attention_grad_input(
+                grad_y, x, g_h, g_w, grads[0], ctx.relu_max)
+        grad_params = [grads.pop(1) if need else None
+                       for need in ctx.needs_input_grad[3:]]
+        return (grad_x, None, None, *grad_params)
 
 
 def strip_mean(x: Tensor) -> Tensor:
@@ -133,6 +202,41 @@ def coord_gate(x: Tensor,
                                     or gate_w.requires_grad):
         return CoordGate.apply(x, gate_h, gate_w)
     return torch.ops.mmca.coord_gate(x, gate_h, gate_w)
+
+
+def input_act_maximum(input_act: Optional[nn.Module]) -> Optional[float]:
+    """The top of the range ``input_act`` clamps to (None for none)."""
+    return (None if input_act is None else
+            INPUT_ACTIVATION_MAXIMA[type(input_act)])
+
+
+def coord_attention_training(
+        x: Tensor,
+        strip_gates: Callable[[Tensor], Tuple[Tensor, Tensor]],
+        params: Sequence[Tensor],
+        input_act: Optional[nn.Module] = None) -> Tensor:
+    """A block of the paper's form, fused where gradients are wanted.
+
+    Args:
+        x (Tensor): Input (N, C, H, W), contiguous or channels-last, that
+            :func:`use_fused_ops` accepts.
+        strip_gates (callable): The small layers: ``strip_gates(z,
+            params)`` maps the strips :math:`[z^h, z^w]` (N, C, H + W) to
+            the gates :math:`g^h` (N, C, H) and :math:`g^w` (N, C, W),
+            using the tensors it is handed in place of ``params``.
+        params (Sequence[Tensor]): The block's parameters, in the order
+            ``strip_gates`` takes their stand-ins; those that require grad
+            get gradients.
+        input_act (nn.Module, optional): The activation of the layer that
+            produced ``x``, one :func:`takes_input_act` accepts, not yet
+            applied: the block is that of ``input_act(x)``, the activation
+            applied (and its gradient) as the passes read x.
+
+    Returns:
+        Tensor: ``input_act(x) * g^h * g^w`` (N, C, H, W), in x's layout.
+    """
+    return TrainingBlock.apply(x, input_act_maximum(input_act), strip_gates,
+                               *params)
 
 
 def fuses_inference(x: Tensor, act: nn.Module) -> bool:
@@ -182,8 +286,6 @@ def coord_attention_inference(x: Tensor,
     """
     op = (torch.ops.mmca.coord_attention_inference_
           if inplace else torch.ops.mmca.coord_attention_inference)
-    relu_max = (None if input_act is None else
-                INPUT_ACTIVATION_MAXIMA[type(input_act)])
     return op(x, **params, act=INFERENCE_ACTIVATIONS[type(act)],
-              relu_max=relu_max, gate_h_out=gate_h_out,
+              relu_max=input_act_maximum(input_act), gate_h_out=gate_h_out,
               gate_w_out=gate_w_out)

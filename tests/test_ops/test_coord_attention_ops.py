@@ -6,7 +6,7 @@ import torch
 
 from mmca.ops import (coord_attention_ops, coord_gate, coord_gate_reference,
                       extension, load_ops, strip_mean, strip_mean_reference)
-from mmca.ops.coord_attention_ops import CoordGate, StripMean
+from mmca.ops.coord_attention_ops import CoordGate, StripMean, TrainingBlock
 
 # The install builds the ops (a machine without a compiler falls back to
 # plain PyTorch, tested below); here their absence is a broken install.
@@ -67,18 +67,6 @@ def test_coord_gate_in_place_writes_into_x(shape, channels_last, dtype):
     torch.testing.assert_close(x, want)
 
 
-@pytest.mark.parametrize('shape', [(2, 5, 4, 3), (1, 7, 1, 6), (3, 4, 5, 1)])
-@pytest.mark.parametrize('channels_last', [False, True])
-def test_gradients_pass_gradcheck_in_double(shape, channels_last):
-    n, c, h, w = shape
-    x = as_layout(torch.randn(shape, dtype=torch.float64),
-                  channels_last).requires_grad_()
-    gate_h = torch.rand(n, c, h, dtype=torch.float64, requires_grad=True)
-    gate_w = torch.rand(n, c, w, dtype=torch.float64, requires_grad=True)
-    assert torch.autograd.gradcheck(CoordGate.apply, (x, gate_h, gate_w))
-    assert torch.autograd.gradcheck(StripMean.apply, (x, ))
-
-
 @pytest.mark.parametrize('channels_last', [False, True])
 def test_backward_matches_plain_autograd_in_float(channels_last):
     x = as_layout(torch.randn(4, 24, 9, 11), channels_last)
@@ -99,6 +87,105 @@ def test_backward_matches_plain_autograd_in_float(channels_last):
     want = grads(strip_mean_reference, coord_gate_reference)
     for g, r in zip(got, want):
         torch.testing.assert_close(g, r, atol=1e-5, rtol=1e-5)
+
+
+# The producer's activation the ops apply as they read x: none, ReLU6, ReLU.
+RELU_MAXIMA = [None, 6., float('inf')]
+
+
+def activated(x: torch.Tensor, relu_max) -> torch.Tensor:
+    return x if relu_max is None else x.clamp(0, relu_max)
+
+
+@pytest.mark.parametrize('shape', SHAPES)
+@pytest.mark.parametrize('channels_last', [False, True])
+@pytest.mark.parametrize('relu_max', RELU_MAXIMA)
+def test_training_passes_match_autograd_of_plain_ops(shape, channels_last,
+                                                     relu_max):
+    """The two backward passes against autograd through clamp, means and
+    multiplies: dg_h, dg_w from (dy, x), then dx from (dy, x, dz), the
+    clamp's gradient zero outside (0, relu_max) as torch's hardtanh's."""
+    n, c, h, w = shape
+    x = as_layout(torch.randn(shape) * 4, channels_last)
+    x[0, 0, 0, 0] = 0.   # on a kink: torch's gradient there is 0
+    gate_h = torch.rand(c, n, h).transpose(0, 1)    # strided, as in a block
+    gate_w = torch.rand(n, c, w)
+    grad_y = as_layout(torch.randn(shape), not channels_last)
+    grad_z = torch.randn(n, h + w, c).transpose(1, 2)
+
+    leaves = [t.detach().clone().requires_grad_()
+              for t in (x, gate_h, gate_w)]
+    a = activated(leaves[0], relu_max)
+    torch.autograd.backward(
+        [coord_gate_reference(a, *leaves[1:]), strip_mean_reference(a)],
+        [grad_y, grad_z])
+    ops = torch.ops.mmca
+    got_h, got_w = ops.coord_gate_grad_gates(grad_y, x, gate_h, gate_w,
+                                             relu_max)
+    got_x = ops.coord_attention_grad_input(grad_y, x, gate_h, gate_w, grad_z,
+                                           relu_max)
+    for got, want in zip((got_x, got_h, got_w), leaves):
+        torch.testing.assert_close(got, want.grad, atol=1e-5, rtol=1e-5)
+    assert got_x.is_contiguous(memory_format=torch.channels_last
+                               if channels_last else torch.contiguous_format)
+    a = activated(x, relu_max)
+    torch.testing.assert_close(ops.strip_mean(x, relu_max),
+                               strip_mean_reference(a), atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(ops.coord_gate(x, gate_h, gate_w, relu_max),
+                               coord_gate_reference(a, gate_h, gate_w))
+
+
+def strip_gates_of(h: int):
+    """A small differentiable map from the strips to the two gates, with
+    one weight (C, 1)."""
+    def strip_gates(z, params):
+        u = z * params[0]
+        return u[..., :h].sigmoid(), u[..., h:].tanh() + 1.
+    return strip_gates
+
+
+@pytest.mark.parametrize('shape', [(2, 5, 4, 3), (1, 7, 1, 6), (3, 4, 5, 1)])
+@pytest.mark.parametrize('channels_last', [False, True])
+@pytest.mark.parametrize('relu_max', RELU_MAXIMA)
+def test_gradients_pass_gradcheck_in_double(shape, channels_last, relu_max):
+    n, c, h, w = shape
+    x = as_layout(torch.randn(shape, dtype=torch.float64) * 4,
+                  channels_last).requires_grad_()
+    gate_h = torch.rand(n, c, h, dtype=torch.float64, requires_grad=True)
+    gate_w = torch.rand(n, c, w, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(c, 1, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(CoordGate.apply, (x, gate_h, gate_w))
+    assert torch.autograd.gradcheck(StripMean.apply, (x, ))
+    assert torch.autograd.gradcheck(
+        lambda x, weight: TrainingBlock.apply(
+            x, relu_max, strip_gates_of(h), weight), (x, weight))
+
+
+def test_training_block_gives_each_parameter_one_gradient():
+    """Parameters get their gradient as inputs of the block's node: hooks
+    on them (DDP's) fire once, and .grad holds the plain ops' value; those
+    that do not require grad get none."""
+    x = torch.randn(2, 6, 5, 4, requires_grad=True)
+    weight = torch.randn(6, 1, requires_grad=True)
+    frozen = torch.randn(6, 1)
+    calls = []
+    weight.register_hook(lambda g: calls.append('tensor hook'))
+    weight.register_post_accumulate_grad_hook(
+        lambda p: calls.append('post accumulate'))
+
+    def strip_gates(z, params):
+        u = z * params[0] + params[1]
+        return u[..., :5].sigmoid(), u[..., 5:].sigmoid()
+
+    TrainingBlock.apply(x, 6., strip_gates, weight, frozen).sum().backward()
+    assert calls == ['tensor hook', 'post accumulate']
+    assert frozen.grad is None
+    got = (x.grad, weight.grad)
+    x.grad = weight.grad = None
+    a = x.clamp(0, 6)
+    gates = strip_gates(strip_mean_reference(a), (weight, frozen))
+    coord_gate_reference(a, *gates).sum().backward()
+    torch.testing.assert_close(got, (x.grad, weight.grad))
 
 
 def test_plain_ops_serve_other_dtypes_and_tracing():

@@ -7,6 +7,7 @@ import os.path as osp
 import pytest
 from tool_process import error_line, run_tool
 
+from mmca.benchmark.kernels import KERNELS
 from mmca.benchmark.timing import median_ratio, time_side_by_side
 
 TOOL = 'tools/analysis_tools/benchmark.py'
@@ -106,24 +107,26 @@ def test_kernels_table_and_json(repo_root, tmp_path):
     with open(tmp_path / 'kernels.json') as f:
         row, = json.load(f)['rows']
     assert row['fused'] and row['shape'] == [2, 16, 9, 7]
-    for kernel in ('strip_mean', 'coord_gate', 'coord_gate_backward'):
+    for kernel in KERNELS:
         assert set(row['ms'][kernel]) == {'kernel', 'plain'}
         assert row['ratio'][kernel] > 0
 
 
-def test_plain_gate_backward_is_autograd_s():
+def test_plain_backward_forms_are_autograd_s():
     import torch
 
-    from mmca.benchmark.kernels import coord_gate_backward_reference
-    from mmca.ops import coord_gate_reference
+    from mmca.benchmark.kernels import (grad_gates_reference,
+                                        grad_input_reference)
+    from mmca.ops import coord_gate_reference, strip_mean_reference
     x = torch.randn(2, 8, 5, 6, requires_grad=True)
     g_h = torch.rand(2, 8, 5, requires_grad=True)
     g_w = torch.rand(2, 8, 6, requires_grad=True)
-    dy = torch.randn(2, 8, 5, 6)
-    want = torch.autograd.grad(coord_gate_reference(x, g_h, g_w),
-                               (x, g_h, g_w), dy)
-    got = coord_gate_backward_reference(dy, x.detach(), g_h.detach(),
-                                        g_w.detach())
+    dy, dz = torch.randn(2, 8, 5, 6), torch.randn(2, 8, 11)
+    want = torch.autograd.grad(
+        [coord_gate_reference(x, g_h, g_w), strip_mean_reference(x)],
+        (x, g_h, g_w), [dy, dz])
+    got = (grad_input_reference(dy, g_h.detach(), g_w.detach(), dz),
+           *grad_gates_reference(dy, x.detach(), g_h.detach(), g_w.detach()))
     for g, w in zip(got, want):
         torch.testing.assert_close(g, w)
 

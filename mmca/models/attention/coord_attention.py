@@ -1,7 +1,8 @@
 """Coordinate attention (Hou, Zhou, Feng, CVPR 2021)."""
 
 import warnings
-from typing import Optional, Sequence, Tuple, Union
+from functools import partial
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -11,8 +12,9 @@ from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmca.ops import (coord_attention_inference, coord_gate, fuses_inference,
-                      is_exporting, strip_mean, takes_input_act)
+from mmca.ops import (coord_attention_inference, coord_attention_training,
+                      coord_gate, fuses_inference, is_exporting, strip_mean,
+                      takes_input_act, use_fused_ops)
 from mmca.utils.typing_utils import ConfigType, OptMultiConfig
 from .export_form import CAExportForm
 from .recording import GateRecorder
@@ -240,28 +242,30 @@ class CoordAttention(BaseModule):
                 their depthwise conv's: the compiled inference op applies a
                 ReLU or ReLU6 in its own reads of ``x``.
         """
-        fused = self._fuses_inference(x)
-        if input_act is not None and not (fused
-                                          and takes_input_act(input_act)):
+        inference = self._fuses_inference(x)
+        training = not inference and self._fuses_training(x)
+        if input_act is not None and not (
+                (inference or training) and takes_input_act(input_act)):
             x, input_act = input_act(x), None
-        if fused:
+        if inference:
             if self.gate_recorder is not None:
                 return self._recorded_inference(x, input_act)
             return coord_attention_inference(x, self._layer_tensors(),
                                              self.act, self.inplace, input_act)
+        if training:
+            slots = self._parameter_slots()
+            return coord_attention_training(
+                x, partial(self._strip_gates_with, slots=slots,
+                           h=x.shape[2]),
+                [params[name] for params, name in slots], input_act)
         if is_exporting() and self._norm_uses_running_stats():
             return self._forward_exported(x)
         inplace = self.inplace and not torch.is_grad_enabled()
         if len(self.directions) == 1:
             return self._forward_one_direction(x, inplace)
-        h, w = x.shape[-2:]
         # Both means in one read of x, end to end as one (H + W) strip so the
         # shared transform runs once.
-        z = strip_mean(x)                                     # (N, C, H + W)
-        f = self.act(self.bn1(self.conv1(z.unsqueeze(3))))    # (N, M, H+W, 1)
-        f_h, f_w = torch.split(f, [h, w], dim=2)
-        logit_h = self.conv_h(f_h).squeeze(3)                 # (N, C, H)
-        logit_w = self.conv_w(f_w).squeeze(3)                 # (N, C, W)
+        logit_h, logit_w = self._strip_logits(strip_mean(x), x.shape[2])
         if self.combine == 'softmax':
             gate = softmax_gate(logit_h.unsqueeze(3), logit_w.unsqueeze(2))
             if self.gate_recorder is not None:
@@ -273,6 +277,40 @@ class CoordAttention(BaseModule):
                                gate_w=gate_w.unsqueeze(2))
         # x * g^h * g^w in one more pass, keeping x's memory format.
         return coord_gate(x, gate_h, gate_w, inplace)
+
+    def _strip_logits(self, z: torch.Tensor,
+                      h: int) -> Tuple[torch.Tensor, torch.Tensor]:
+        """:math:`u^h = F_h(f^h)` (N, C, H) and :math:`u^w = F_w(f^w)`
+        (N, C, W), the gates' logits, from the strips :math:`[z^h, z^w]`
+        (N, C, H + W)."""
+        f = self.act(self.bn1(self.conv1(z.unsqueeze(3))))    # (N, M, H+W, 1)
+        f_h, f_w = torch.split(f, [h, z.shape[2] - h], dim=2)
+        return self.conv_h(f_h).squeeze(3), self.conv_w(f_w).squeeze(3)
+
+    def _parameter_slots(self) -> List[Tuple[dict, str]]:
+        """Where each parameter of the block is held: its layer's
+        ``_parameters`` and its name there."""
+        return [(module._parameters, name) for module in self.modules()
+                for name, param in module._parameters.items()
+                if param is not None]
+
+    def _strip_gates_with(self, z: torch.Tensor,
+                          params: Sequence[torch.Tensor],
+                          slots: List[Tuple[dict, str]],
+                          h: int) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The gates :math:`g^h` (N, C, H) and :math:`g^w` (N, C, W) of the
+        strips ``z``, the layers using ``params`` in place of the
+        parameters in ``slots`` (as ``torch.func.functional_call`` swaps
+        them, without its cost per call on a block this small)."""
+        held = [slot[name] for slot, name in slots]
+        try:
+            for (slot, name), param in zip(slots, params):
+                slot[name] = param
+            logit_h, logit_w = self._strip_logits(z, h)
+        finally:
+            for (slot, name), param in zip(slots, held):
+                slot[name] = param
+        return logit_h.sigmoid(), logit_w.sigmoid()
 
     def _forward_one_direction(self, x: torch.Tensor,
                                inplace: bool) -> torch.Tensor:
@@ -394,6 +432,13 @@ class CoordAttention(BaseModule):
         return (self._paper_block and not torch.is_grad_enabled()
                 and self._norm_uses_running_stats()
                 and fuses_inference(x, self._modules['act']))
+
+    def _fuses_training(self, x: torch.Tensor) -> bool:
+        """The paper's block with gradients wanted and an input the
+        compiled ops take (:func:`coord_attention_training`); not while
+        gates are recorded, whose recorder may want their graph."""
+        return (self._paper_block and self.gate_recorder is None
+                and torch.is_grad_enabled() and use_fused_ops(x))
 
     def _layer_tensors(self) -> dict:
         """The layers' tensors by :func:`coord_attention_inference`'s names.

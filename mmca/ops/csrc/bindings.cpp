@@ -25,16 +25,24 @@ at::Tensor block(const at::Tensor& x, const at::Tensor& w1,
 }  // namespace
 
 TORCH_LIBRARY(mmca, m) {
-  m.def("strip_mean(Tensor x) -> Tensor", &mmca::strip_mean);
-  m.def("coord_gate(Tensor x, Tensor gate_h, Tensor gate_w) -> Tensor",
-        &mmca::coord_gate);
+  m.def("strip_mean(Tensor x, float? relu_max=None) -> Tensor",
+        &mmca::strip_mean);
   m.def(
-      "coord_gate_(Tensor(a!) x, Tensor gate_h, Tensor gate_w) -> Tensor(a!)",
+      "coord_gate(Tensor x, Tensor gate_h, Tensor gate_w, "
+      "float? relu_max=None) -> Tensor",
+      &mmca::coord_gate);
+  m.def(
+      "coord_gate_(Tensor(a!) x, Tensor gate_h, Tensor gate_w, "
+      "float? relu_max=None) -> Tensor(a!)",
       &mmca::coord_gate_);
   m.def(
-      "coord_gate_backward(Tensor dy, Tensor x, Tensor gate_h, "
-      "Tensor gate_w) -> (Tensor, Tensor, Tensor)",
-      &mmca::coord_gate_backward);
+      "coord_gate_grad_gates(Tensor dy, Tensor x, Tensor gate_h, "
+      "Tensor gate_w, float? relu_max=None) -> (Tensor, Tensor)",
+      &mmca::coord_gate_grad_gates);
+  m.def(
+      "coord_attention_grad_input(Tensor dy, Tensor x, Tensor gate_h, "
+      "Tensor gate_w, Tensor? grad_z=None, float? relu_max=None) -> Tensor",
+      &mmca::coord_attention_grad_input);
   const std::string block_args =
       "Tensor w1, Tensor b1, Tensor? bn_weight, Tensor? bn_bias, "
       "Tensor bn_mean, Tensor bn_var, float eps, Tensor w_h, Tensor b_h, "

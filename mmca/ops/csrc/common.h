@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 namespace mmca {
@@ -98,14 +99,19 @@ inline int64_t band_lanes(int chunk, int chunks, int64_t width) {
   return chunk + 1 < chunks ? vec : width - (chunks - 1) * vec;
 }
 
-// What the passes do to each value of x as they read it. AsIs: nothing.
-// ReLUClamp: at inference, the producer's ReLU (hi = inf) or ReLU6 (hi = 6),
-// x clamped to [0, hi], so that the activation takes no pass of its own.
-// Zero is its own image, so the zero lanes of masked loads stay out of the
-// sums; NaN stays NaN, as in torch.clamp.
+// What the passes do to each value of x as they read it, and, in the
+// backward passes, what that does to a gradient g of the value read
+// (grad(x, g)). AsIs: nothing. ReLUClamp: the producer's ReLU (hi = inf) or
+// ReLU6 (hi = 6), x clamped to [0, hi], so that the activation takes no pass
+// of its own. Zero is its own image, so the zero lanes of masked loads stay
+// out of the sums; NaN stays NaN, as in torch.clamp. Its gradient is torch's
+// hardtanh_backward (and threshold_backward for ReLU): g where 0 < x < hi,
+// else 0, NaN passing g.
 struct AsIs {
   template <typename V>
   V operator()(const V& v) const { return v; }
+  template <typename T>
+  T grad(T /*x*/, T g) const { return g; }
 };
 
 struct ReLUClamp {
@@ -119,7 +125,19 @@ struct ReLUClamp {
   T operator()(T v) const {
     return std::min(std::max(v, T(0)), T(hi));  // vectorises, as minps/maxps
   }
+  template <typename T>
+  T grad(T x, T g) const {
+    return (x <= T(0) || x >= T(hi)) ? T(0) : g;
+  }
 };
+
+// fn(load) for the load relu_max names: AsIs without it, ReLUClamp with it.
+template <typename Fn>
+auto with_load(std::optional<double> relu_max, const Fn& fn) {
+  if (!relu_max) return fn(AsIs{});
+  TORCH_CHECK(*relu_max > 0, "relu_max must be positive, got ", *relu_max);
+  return fn(ReLUClamp{*relu_max});
+}
 
 
 // Calls row(b, i, col_part) for every row i of every image b, in row-chunk

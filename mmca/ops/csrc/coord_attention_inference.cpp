@@ -324,12 +324,10 @@ at::Tensor coord_attention_inference(const at::Tensor& x,
                                      bool inplace,
                                      const GateOutputs& gate_outputs) {
   const auto activation = parse_activation(act);
-  if (!relu_max)
-    return block_inference(x, params, activation, inplace, AsIs{},
+  return with_load(relu_max, [&](const auto& load) {
+    return block_inference(x, params, activation, inplace, load,
                            gate_outputs);
-  TORCH_CHECK(*relu_max > 0, "relu_max must be positive, got ", *relu_max);
-  return block_inference(x, params, activation, inplace,
-                         ReLUClamp{*relu_max}, gate_outputs);
+  });
 }
 
 }  // namespace mmca

@@ -5,6 +5,10 @@
 
 namespace mmca {
 
+// Gates (N, C, H) and (N, C, W) of x's dtype for a 4-d CPU x, or an error.
+void check_gates(const at::Tensor& x, const at::Tensor& gh,
+                 const at::Tensor& gw);
+
 // yp = load(xp) * gh * gw for one (H, W) plane and its contiguous gates.
 // Plain row loops: with short rows, a band's masked vector stores (the tail
 // of each row) were slower than the compiler's scalar remainder
@@ -36,12 +40,12 @@ void for_each_gated_plane(int64_t n, int64_t c, int64_t h, int64_t w,
   });
 }
 
-template <typename T>
+template <typename T, typename Load>
 void coord_gate_nchw(const T* x, Strip<T> gh, Strip<T> gw, T* y, int64_t n,
-                     int64_t c, int64_t h, int64_t w) {
+                     int64_t c, int64_t h, int64_t w, const Load& load) {
   for_each_gated_plane(n, c, h, w, gh, gw,
                        [&](int64_t p, const T* gh_col, const T* gw_row) {
-    gate_plane(x + p * h * w, gh_col, gw_row, y + p * h * w, h, w, AsIs{});
+    gate_plane(x + p * h * w, gh_col, gw_row, y + p * h * w, h, w, load);
   });
 }
 

@@ -8,9 +8,11 @@
 //                strip transform is one (C, N * (H + W)) matrix product;
 //   coord_gate   one read of x and one write of y = x * g_h * g_w
 //                (coord_gate_ writes y into x);
-//   coord_gate_backward
-//                one read of dy and x gives dx = dy * g_h * g_w and both
-//                gate gradients dg_h = sum_w dy * x * g_w, dg_w = sum_h ...
+//   coord_gate_grad_gates, coord_attention_grad_input
+//                a training block's backward in two passes (see
+//                coord_attention_backward.cpp): one read of dy and x for
+//                both gate gradients, one read of dy and write of dx, the
+//                strip means' gradient added in;
 //   coord_attention_inference (and coord_attention_inference_, in place)
 //                the whole block at inference from its layers' parameters,
 //                BN folded on the fly: strip_mean, one small matrix product
@@ -22,6 +24,9 @@
 //                Python-level dispatches of its ~15 plain ops. Given
 //                gate_h_out and gate_w_out, it also copies the gates it
 //                applies there (mmca.models.attention.record_gates).
+// Given relu_max, every op reads x through the producer's ReLU or ReLU6 (and
+// the backward passes apply its gradient), so that in training too the
+// activation takes no pass of its own.
 // Each works on NCHW-contiguous or channels-last x, keeping its layout. NCHW
 // strip sums read planes in register-held bands (see for_each_band).
 // Gates may be any strided (N, C, L) views; gradients come back contiguous.
@@ -35,14 +40,20 @@
 
 namespace mmca {
 
-at::Tensor strip_mean(const at::Tensor& x);
+at::Tensor strip_mean(const at::Tensor& x, std::optional<double> relu_max);
 at::Tensor coord_gate(const at::Tensor& x, const at::Tensor& gh,
-                      const at::Tensor& gw);
+                      const at::Tensor& gw, std::optional<double> relu_max);
 at::Tensor coord_gate_(const at::Tensor& x, const at::Tensor& gh,
-                       const at::Tensor& gw);
-std::tuple<at::Tensor, at::Tensor, at::Tensor> coord_gate_backward(
+                       const at::Tensor& gw, std::optional<double> relu_max);
+std::tuple<at::Tensor, at::Tensor> coord_gate_grad_gates(
     const at::Tensor& dy, const at::Tensor& x, const at::Tensor& gh,
-    const at::Tensor& gw);
+    const at::Tensor& gw, std::optional<double> relu_max);
+at::Tensor coord_attention_grad_input(const at::Tensor& dy,
+                                      const at::Tensor& x,
+                                      const at::Tensor& gh,
+                                      const at::Tensor& gw,
+                                      const std::optional<at::Tensor>& dz,
+                                      std::optional<double> relu_max);
 
 // The block's layers, as the schema names them.
 struct BlockParams {

@@ -1,4 +1,6 @@
 """CoordAttention against the released formulation."""
+import copy
+
 import pytest
 import torch
 import torch.nn as nn
@@ -226,8 +228,9 @@ def test_folded_inference_with_other_activations(act_cfg):
 @pytest.mark.parametrize('mode', ['inference', 'inplace', 'training'])
 def test_input_act_gives_the_block_of_the_activated_input(
         input_act, channels_last, mode):
-    """ReLU and ReLU6 are applied inside the compiled op, as it reads x;
-    other activations, and training, apply them first."""
+    """ReLU and ReLU6 are applied inside the compiled ops, as they read x
+    (and in training, their gradient as they write dx); other activations
+    are applied first."""
     module = randomised(CoordAttention(40, inplace=mode == 'inplace'))
     module.train(mode == 'training')
     x = layout(torch.randn(2, 40, 9, 35) * 4, channels_last)
@@ -247,15 +250,37 @@ def test_input_act_gives_the_block_of_the_activated_input(
 
 @pytest.mark.parametrize('act_type', ['ReLU', 'ReLU6'])
 @pytest.mark.parametrize('channels_last', [False, True])
-def test_relu_input_act_never_runs_at_inference(act_type, channels_last):
-    """The op clamps x as it reads it: the (in-place) activation module is
+@pytest.mark.parametrize('training', [False, True])
+def test_relu_input_act_never_runs(act_type, channels_last, training):
+    """The ops clamp x as they read it: the (in-place) activation module is
     not called, and without ``inplace`` x is left as it was."""
-    module = randomised(CoordAttention(24)).eval()
+    module = randomised(CoordAttention(24)).train(training)
     act = getattr(nn, act_type)(inplace=True)
     calls = []
     act.register_forward_hook(lambda *_: calls.append(1))
     x = layout(torch.randn(2, 24, 6, 20) * 4, channels_last)
     kept = x.clone()
-    with torch.no_grad():
-        module(x, input_act=act)
+    with torch.set_grad_enabled(training):
+        module(x.requires_grad_(training), input_act=act)
     assert not calls and torch.equal(x, kept)
+
+
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_training_step_matches_plain_layers(channels_last):
+    """A training step through the fused block (the producer's ReLU6
+    inside it) against the paper's formulation after a plain ReLU6: every
+    parameter's .grad, dx and the BN statistics alike."""
+    module = randomised(CoordAttention(40)).train()
+    plain = copy.deepcopy(module)
+    x = layout(torch.randn(3, 40, 11, 7) * 4, channels_last)
+    x_ref = x.clone().requires_grad_()
+    grad = torch.randn(3, 40, 11, 7)
+    module(x.requires_grad_(), input_act=nn.ReLU6()).backward(grad)
+    paper_forward(plain)(F.relu6(x_ref)).backward(grad)
+    torch.testing.assert_close(x.grad, x_ref.grad, atol=1e-5, rtol=1e-5)
+    for (name, got), want in zip(module.named_parameters(),
+                                 plain.parameters()):
+        torch.testing.assert_close(got.grad, want.grad, atol=1e-4,
+                                   rtol=1e-4, msg=name)
+    for got, want in zip(module.buffers(), plain.buffers()):
+        torch.testing.assert_close(got, want)

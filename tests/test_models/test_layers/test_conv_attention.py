@@ -1,8 +1,11 @@
 """A block's conv and attention: CA takes the conv's activation into its op."""
+import copy
+
 import pytest
 import torch
 
 from mmca.models.layers import InvertedResidual, SandglassBlock
+from mmca.ops import coord_attention_ops
 
 
 def block_and_conv(kind, attention):
@@ -24,10 +27,12 @@ def block_and_conv(kind, attention):
                                        'CBAM', None])
 @pytest.mark.parametrize('kind', ['inverted_residual', 'sandglass',
                                   'sandglass_after_expand'])
-def test_inference_applies_the_conv_activation_once(kind, attention):
-    """At inference a CoordAttention clamps the conv's output as it reads it,
-    so the conv's ReLU6 module never runs; every block gives the outputs of
-    the plain path, where that activation runs first."""
+def test_ca_applies_the_conv_activation_in_its_ops(kind, attention,
+                                                   monkeypatch):
+    """A CoordAttention clamps the conv's output as it reads it, at
+    inference and in training, so the conv's ReLU6 module never runs; every
+    block gives the outputs and gradients of the plain path (no compiled
+    ops), where that activation runs first."""
     torch.manual_seed(0)
     block, in_channels, conv = block_and_conv(
         kind, attention and dict(type=attention))
@@ -35,18 +40,40 @@ def test_inference_applies_the_conv_activation_once(kind, attention):
         if isinstance(m, torch.nn.BatchNorm2d):
             m.running_mean.normal_(0, 0.5)
             m.running_var.uniform_(0.5, 2.)
-    block.eval()
     calls = []
     conv.activate.register_forward_hook(lambda *_: calls.append(1))
     x = torch.randn(2, in_channels, 12, 10) * 3
     with torch.no_grad():
-        inference = block(x)
-    assert len(calls) == (0 if attention == 'CoordAttention' else 1)
-    calls.clear()
-    plain = block(x)        # the parameters want gradients: plain ops
-    assert len(calls) == 1
-    torch.testing.assert_close(inference, plain.detach(), atol=1e-5,
-                               rtol=1e-5)
+        grad = torch.randn_like(block.eval()(x))
+    fused_calls = 0 if attention == 'CoordAttention' else 1
+
+    state = copy.deepcopy(block.state_dict())
+
+    def run(training):
+        block.load_state_dict(state)    # as before training moved BN's stats
+        block.train(training)
+        inputs = x.clone().requires_grad_(training)
+        with torch.set_grad_enabled(training):
+            out = block(inputs)
+        if not training:
+            return out
+        out.backward(grad)
+        return out.detach(), inputs.grad, *[p.grad for p in
+                                            block.parameters()]
+
+    got = {}
+    for training in (False, True):
+        calls.clear()
+        block.zero_grad()
+        got[training] = run(training)
+        assert len(calls) == fused_calls
+    monkeypatch.setattr(coord_attention_ops, 'load_ops', lambda: False)
+    for training in (False, True):
+        calls.clear()
+        block.zero_grad()
+        torch.testing.assert_close(got[training], run(training), atol=1e-4,
+                                   rtol=1e-4)
+        assert len(calls) == 1
 
 
 class RecordingAttention(torch.nn.Module):
