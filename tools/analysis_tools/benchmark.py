@@ -1,4 +1,4 @@
-"""Latency and throughput side by side, as ratios from one run.
+r"""Latency and throughput side by side, as ratios from one run.
 
   # the CA block alone: ours against the paper's and timm's formulations
   # and the memory-traffic floor (eval), and against the paper's in training

@@ -1,4 +1,4 @@
-"""Params and MAdds of a config's model, of a named backbone, or the paper
+r"""Params and MAdds of a config's model, of a named backbone, or the paper
 table.
 
   python tools/analysis_tools/get_flops.py configs/ssdlite_mbv2_ca_coco.py

@@ -1,4 +1,4 @@
-"""Export a config's model (or its backbone) to an inference runtime, run
+r"""Export a config's model (or its backbone) to an inference runtime, run
 it there and check it against PyTorch.
 
   python tools/deployment/export.py CONFIG [CKPT] --backend openvino \

@@ -1,4 +1,4 @@
-"""Export a config's model (or its backbone) to ONNX and check it in ONNX
+r"""Export a config's model (or its backbone) to ONNX and check it in ONNX
 Runtime: ``tools/deployment/export.py --backend onnxruntime``.
 
   python tools/deployment/pytorch2onnx.py configs/ssdlite_mbv2_ca_coco.py \

@@ -1,4 +1,4 @@
-"""Quantize a config's model to INT8 for an inference runtime, calibrated on
+r"""Quantize a config's model to INT8 for an inference runtime, calibrated on
 images read through the config's test pipeline.
 
   python tools/deployment/quantize.py CONFIG CKPT --backend onnxruntime \

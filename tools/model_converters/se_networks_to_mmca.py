@@ -1,4 +1,4 @@
-"""Convert timm's or mmpretrain's MobileNetV3 or EfficientNet-B0 weights to
+r"""Convert timm's or mmpretrain's MobileNetV3 or EfficientNet-B0 weights to
 mmca.
 
   python tools/model_converters/se_networks_to_mmca.py timm \
