@@ -1,4 +1,4 @@
-r"""Add the SBD augmented training set to Pascal VOC 2012, as mmseg lays it out.
+r"""Add the SBD augmented training set to Pascal VOC 2012, as mmseg has it.
 
   python tools/dataset_converters/voc_aug.py data/VOCdevkit \
       data/VOCdevkit/VOCaug [--nproc 2]
