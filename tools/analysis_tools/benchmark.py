@@ -83,8 +83,9 @@ def parse_args() -> argparse.Namespace:
     block.add_argument('--shapes', type=parse_shape, nargs='+',
                        default=BLOCK_SHAPES, metavar='NxCxHxW')
     block.add_argument('--train', action='store_true',
-                       help='forward + backward in train mode, and saved '
-                       'activation memory, against the paper\'s formulation')
+                       help='forward + backward in train mode, after the '
+                       'depthwise conv\'s ReLU6, and saved activation '
+                       'memory, against the paper\'s formulation')
     kernels = sub.add_parser('kernels', parents=[common],
                              help='each C++ kernel vs its plain ATen form')
     kernels.add_argument('--shapes', type=parse_shape, nargs='+',

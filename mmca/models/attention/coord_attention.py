@@ -129,19 +129,22 @@ class CoordAttention(BaseModule):
     does not factor into a row and a column gate, so the block forms the
     whole (N, C, H, W) gate map.
 
-    The block is memory-bound: only the two passes over x (the strip means,
+    The block is memory-bound: only the passes over x (the strip means,
     the gating) matter. On CPU each is one fused pass (:mod:`mmca.ops`),
-    forward and backward, where the plain formulation makes two or three.
-    Inference (no gradient, BN on running statistics) is one compiled call
-    that folds BN into :math:`F_1` as it goes and computes each channel's
-    gates inside the gating pass; given the producer's ReLU or ReLU6 as
-    ``input_act``, both passes apply it as they read x, so the activation
-    costs no pass of its own. Results match the plain formulation to 1e-5.
-    The compiled call runs the paper's block (both directions, product) with
-    an h-swish, ReLU, ReLU6 or SiLU :math:`\delta`; the options and other
-    activations take the plain formulation (the fused strip means where
-    both strips are pooled). Other devices and training take plain PyTorch
-    ops, and so do tracing and export. With BN on running statistics,
+    where the plain formulation makes two or three. Inference (no
+    gradient, BN on running statistics) is one compiled call that folds BN
+    into :math:`F_1` as it goes and computes each channel's gates inside
+    the gating pass. Training is two passes each way
+    (:func:`~mmca.ops.coord_attention_training`): the strip means and the
+    gating forward; the gates' gradients, then dx with the strips' gradient
+    added in, backward. In both, given the producer's ReLU or ReLU6 as
+    ``input_act``, the passes apply it (and in training its gradient) as
+    they read x, so the activation costs no pass of its own. Results match
+    the plain formulation to 1e-5. The compiled paths run the paper's block
+    (both directions, product), inference with an h-swish, ReLU, ReLU6 or
+    SiLU :math:`\delta`; the options and other activations take the plain
+    formulation (the fused strip means where both strips are pooled), and
+    so do other devices, tracing and export. With BN on running statistics,
     :math:`F_1` and :math:`\delta` act on each position alone, so each strip
     goes through them by itself: the graph has no Concat and no Split by H
     and W (sizes it would compute from x's shape at run time). Which

@@ -125,9 +125,12 @@ struct ReLUClamp {
   T operator()(T v) const {
     return std::min(std::max(v, T(0)), T(hi));  // vectorises, as minps/maxps
   }
+  // Branch-free, so that it vectorises: with || gcc kept a branch per
+  // value, mispredicted on activations of either sign (11x slower).
   template <typename T>
   T grad(T x, T g) const {
-    return (x <= T(0) || x >= T(hi)) ? T(0) : g;
+    const bool passes = !(x <= T(0)) & !(x >= T(hi));
+    return passes ? g : T(0);
   }
 };
 
