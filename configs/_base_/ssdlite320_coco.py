@@ -12,6 +12,9 @@ _base_ = 'mmdet::ssd/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py'
 custom_imports = dict(imports=['mmca'], allow_failed_imports=False)
 
 norm_cfg = dict(type='SyncBN', eps=0.001, momentum=0.03)
+# mmdet's ReLU6, out of place as in mmca's backbones: in place it costs a
+# copy of its input under autograd (mmca/models/layers/activations.py)
+act_cfg = dict(type='ReLU6', inplace=False)
 model = dict(
     backbone=dict(
         _delete_=True,
@@ -21,8 +24,8 @@ model = dict(
         # the backbone.* weights of an ImageNet classifier checkpoint
         init_cfg=dict(
             type='Pretrained', checkpoint=None, prefix='backbone.')),
-    neck=dict(norm_cfg=norm_cfg),
-    bbox_head=dict(type='SSDLiteHead', norm_cfg=norm_cfg))
+    neck=dict(norm_cfg=norm_cfg, act_cfg=act_cfg),
+    bbox_head=dict(type='SSDLiteHead', norm_cfg=norm_cfg, act_cfg=act_cfg))
 
 train_dataloader = dict(batch_size=32)
 optim_wrapper = dict(optimizer=dict(lr=0.02))

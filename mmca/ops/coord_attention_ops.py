@@ -13,13 +13,14 @@ them; :func:`coord_attention_inference` runs a whole BN-folded block at
 inference in one compiled call.
 """
 import math
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
 from torch import Tensor
 from torch.autograd import Function
 from torch.autograd.function import once_differentiable
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from .extension import load_ops
 
@@ -32,6 +33,10 @@ INFERENCE_ACTIVATIONS = {nn.Hardswish: 'hardswish', nn.ReLU: 'relu',
 #: Producer activations the compiled inference op applies to x as it reads
 #: it, by the top of the range [0, max] they clamp x to.
 INPUT_ACTIVATION_MAXIMA = {nn.ReLU: math.inf, nn.ReLU6: 6.}
+#: The layers' parameters the training ops take, in their order: the
+#: shared conv, its BN's affine (each may be None) and the gate convs.
+TRAINING_PARAMS = ('w1', 'b1', 'bn_weight', 'bn_bias', 'w_h', 'b_h', 'w_w',
+                   'b_w')
 
 
 def is_exporting() -> bool:
@@ -106,65 +111,58 @@ class CoordGate(Function):
 
 
 class TrainingBlock(Function):
-    r"""A training block in two passes over x forward and two backward.
+    r"""A training block in two passes over x each way, and one call each
+    way for the small layers between.
 
     Forward: :math:`z = [z^h, z^w]` from ``act(x)`` in one read, the gates
-    from ``strip_gates(z)`` (the small layers, recorded by autograd on a
-    graph of their own), then ``act(x) * g^h * g^w`` in one read and one
-    write. Backward: the gates' gradients in one read of dy and x, the
-    strips' gradient :math:`dz` through that small graph, then dx with
-    :math:`dz` added in one read of dy and one write. As separate autograd
-    nodes, the backward writes the gate's dx, the strip means' dx and their
-    sum, and the producer's activation takes a pass each way.
+    from z (``coord_strip_transform``: :math:`F_1`, BN, :math:`\delta`,
+    :math:`F_h`, :math:`F_w` and the sigmoids, updating BN's running
+    statistics), then ``act(x) * g^h * g^w`` in one read and one write.
+    Backward: the gates' gradients in one read of dy and x, the small
+    layers' backward (:math:`dz` and the parameters' gradients), then dx
+    with :math:`dz` added in one read of dy and one write. As separate
+    autograd nodes, the backward writes the gate's dx, the strip means'
+    dx and their sum, the producer's activation takes a pass each way, and
+    the small layers' ~20 ops cost more in dispatch than in arithmetic.
 
     ``act`` is the identity or a clamp to [0, ``relu_max``], the producer's
-    ReLU (inf) or ReLU6 (6). ``strip_gates(z, params)`` computes the gates
-    from the strips with ``params``, stand-ins for the block's parameters
-    (leaves of the small graph, sharing their memory) that it is handed in
-    their order: each parameter that requires grad gets its gradient as an
-    input of this node, once, so hooks on it (DDP's, a user's
-    ``register_hook``) see one gradient, as from plain layers.
+    ReLU (inf) or ReLU6 (6). ``norm`` holds BN's options and running
+    statistics as :func:`batch_norm_arguments` gives them; ``params`` are
+    :data:`TRAINING_PARAMS`, each gets its gradient here as an input of
+    this node.
     """
 
     @staticmethod
-    def forward(ctx, x: Tensor, relu_max: Optional[float],
-                strip_gates: Callable[[Tensor, Sequence[Tensor]],
-                                      Tuple[Tensor, Tensor]],
-                *params: Tensor) -> Tensor:
+    def forward(ctx, x: Tensor, relu_max: Optional[float], act: str,
+                norm: Dict[str, Any], *params: Optional[Tensor]) -> Tensor:
+        w1, b1, bn_weight, bn_bias, w_h, b_h, w_w, b_w = params
         z = torch.ops.mmca.strip_mean(x, relu_max)
-        with torch.enable_grad():
-            z = z.detach().requires_grad_()
-            params = [p.detach().requires_grad_(p.requires_grad)
-                      for p in params]
-            gate_h, gate_w = strip_gates(z, params)
-        ctx.save_for_backward(x)
-        ctx.relu_max = relu_max
-        ctx.strips = (z, gate_h, gate_w, params)
-        return torch.ops.mmca.coord_gate(x, gate_h.detach(), gate_w.detach(),
-                                         relu_max)
+        gate_h, gate_w, v, u_hat, rstd = torch.ops.mmca.coord_strip_transform(
+            z, x.shape[2], w1, b1, bn_weight, bn_bias, w_h=w_h, b_h=b_h,
+            w_w=w_w, b_w=b_w, act=act, **norm)
+        ctx.save_for_backward(x, z, gate_h, gate_w, v, u_hat, rstd, w1,
+                              bn_weight, w_h, w_w)
+        ctx.options = (relu_max, act, norm['batch_stats'])
+        return torch.ops.mmca.coord_gate(x, gate_h, gate_w, relu_max)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_y: Tensor) -> tuple:
-        x, = ctx.saved_tensors
-        z, gate_h, gate_w, params = ctx.strips
-        g_h, g_w = gate_h.detach(), gate_w.detach()
-        grad_gates = torch.ops.mmca.coord_gate_grad_gates(
-            grad_y, x, g_h, g_w, ctx.relu_max)
-        wanted = [p for p, need in zip(params, ctx.needs_input_grad[3:])
-                  if need]
-        # The small graph is kept as long as this node (a backward with
-        # retain_graph=True may come again) and freed with it.
-        grads = list(torch.autograd.grad((gate_h, gate_w), [z] + wanted,
-                                         grad_gates, retain_graph=True,
-                                         allow_unused=True))
+        (x, z, gate_h, gate_w, v, u_hat, rstd, w1, bn_weight, w_h,
+         w_w) = ctx.saved_tensors
+        relu_max, act, batch_stats = ctx.options
+        grad_h, grad_w = torch.ops.mmca.coord_gate_grad_gates(
+            grad_y, x, gate_h, gate_w, relu_max)
+        grad_z, *grad_params = torch.ops.mmca.coord_strip_transform_backward(
+            grad_h, grad_w, z, gate_h, gate_w, v, u_hat, rstd, w1, bn_weight,
+            batch_stats, w_h, w_w, act)
         grad_x = None
         if ctx.needs_input_grad[0]:
             grad_x = torch.ops.mmca.coord_attention_grad_input(
-                grad_y, x, g_h, g_w, grads[0], ctx.relu_max)
-        grad_params = [grads.pop(1) if need else None
-                       for need in ctx.needs_input_grad[3:]]
-        return (grad_x, None, None, *grad_params)
+                grad_y, x, gate_h, gate_w, grad_z, relu_max)
+        grad_params = [grad if need else None for grad, need in zip(
+            grad_params, ctx.needs_input_grad[4:])]
+        return (grad_x, None, None, None, *grad_params)
 
 
 def strip_mean(x: Tensor) -> Tensor:
@@ -210,23 +208,58 @@ def input_act_maximum(input_act: Optional[nn.Module]) -> Optional[float]:
             INPUT_ACTIVATION_MAXIMA[type(input_act)])
 
 
-def coord_attention_training(
-        x: Tensor,
-        strip_gates: Callable[[Tensor], Tuple[Tensor, Tensor]],
-        params: Sequence[Tensor],
-        input_act: Optional[nn.Module] = None) -> Tensor:
-    """A block of the paper's form, fused where gradients are wanted.
+def batch_norm_arguments(bn: _BatchNorm) -> Dict[str, Any]:
+    """What ``bn``'s forward would do, as the compiled training ops take it.
+
+    As ``_BatchNorm.forward`` does, this counts the batch in
+    ``num_batches_tracked`` and works out the momentum (with ``momentum=None``
+    the cumulative average's), so call it once per forward.
+
+    Returns:
+        dict: ``bn_mean``, ``bn_var`` (the running statistics to use or
+        update, or None), ``batch_stats`` (normalise by the batch's
+        statistics), ``momentum`` and ``eps``.
+    """
+    momentum = 0.0 if bn.momentum is None else bn.momentum
+    if bn.training and bn.track_running_stats and (
+            bn.num_batches_tracked is not None):
+        bn.num_batches_tracked.add_(1)
+        if bn.momentum is None:
+            momentum = 1.0 / float(bn.num_batches_tracked)
+    uses_running = not bn.training or bn.track_running_stats
+    return dict(
+        bn_mean=bn.running_mean if uses_running else None,
+        bn_var=bn.running_var if uses_running else None,
+        batch_stats=bn.training or (bn.running_mean is None
+                                    and bn.running_var is None),
+        momentum=momentum, eps=bn.eps)
+
+
+def fuses_training(x: Tensor, norm: nn.Module, act: nn.Module) -> bool:
+    """Whether :func:`coord_attention_training` can run a block with this
+    norm and strip activation on ``x``: a BN of one process (SyncBN's
+    statistics need its all-reduce) and an activation it computes."""
+    return (isinstance(norm, _BatchNorm)
+            and not isinstance(norm, nn.SyncBatchNorm)
+            and type(act) in INFERENCE_ACTIVATIONS and use_fused_ops(x))
+
+
+def coord_attention_training(x: Tensor,
+                             params: Dict[str, Any],
+                             norm: nn.Module,
+                             act: nn.Module,
+                             input_act: Optional[nn.Module] = None) -> Tensor:
+    """The paper's block where gradients are wanted, in the compiled ops.
 
     Args:
         x (Tensor): Input (N, C, H, W), contiguous or channels-last, that
-            :func:`use_fused_ops` accepts.
-        strip_gates (callable): The small layers: ``strip_gates(z,
-            params)`` maps the strips :math:`[z^h, z^w]` (N, C, H + W) to
-            the gates :math:`g^h` (N, C, H) and :math:`g^w` (N, C, W),
-            using the tensors it is handed in place of ``params``.
-        params (Sequence[Tensor]): The block's parameters, in the order
-            ``strip_gates`` takes their stand-ins; those that require grad
-            get gradients.
+            :func:`fuses_training` accepts.
+        params (dict): The layers' parameters by the names of
+            :data:`TRAINING_PARAMS`.
+        norm (nn.Module): The BN after the shared conv; its running
+            statistics are updated as its own forward would.
+        act (nn.Module): The strip activation, one of
+            :data:`INFERENCE_ACTIVATIONS`.
         input_act (nn.Module, optional): The activation of the layer that
             produced ``x``, one :func:`takes_input_act` accepts, not yet
             applied: the block is that of ``input_act(x)``, the activation
@@ -235,8 +268,10 @@ def coord_attention_training(
     Returns:
         Tensor: ``input_act(x) * g^h * g^w`` (N, C, H, W), in x's layout.
     """
-    return TrainingBlock.apply(x, input_act_maximum(input_act), strip_gates,
-                               *params)
+    return TrainingBlock.apply(x, input_act_maximum(input_act),
+                               INFERENCE_ACTIVATIONS[type(act)],
+                               batch_norm_arguments(norm),
+                               *(params[name] for name in TRAINING_PARAMS))
 
 
 def fuses_inference(x: Tensor, act: nn.Module) -> bool:

@@ -135,13 +135,19 @@ def test_training_passes_match_autograd_of_plain_ops(shape, channels_last,
                                coord_gate_reference(a, gate_h, gate_w))
 
 
-def strip_gates_of(h: int):
-    """A small differentiable map from the strips to the two gates, with
-    one weight (C, 1)."""
-    def strip_gates(z, params):
-        u = z * params[0]
-        return u[..., :h].sigmoid(), u[..., h:].tanh() + 1.
-    return strip_gates
+def training_block_inputs(c: int, norm_options: dict):
+    """A CA block's parameters (double, requiring grad) by TRAINING_PARAMS,
+    and its BN's arguments as the training ops take them."""
+    from mmca.models import CoordAttention
+    from mmca.ops.coord_attention_ops import (TRAINING_PARAMS,
+                                              batch_norm_arguments)
+    module = CoordAttention(c, norm_cfg=dict(type='BN', **norm_options))
+    module.double()
+    for p in module.parameters():
+        p.data.normal_(0, 0.5)
+    tensors = module._layer_tensors()
+    return ([tensors[name] for name in TRAINING_PARAMS],
+            batch_norm_arguments(module.bn1))
 
 
 @pytest.mark.parametrize('shape', [(2, 5, 4, 3), (1, 7, 1, 6), (3, 4, 5, 1)])
@@ -153,39 +159,30 @@ def test_gradients_pass_gradcheck_in_double(shape, channels_last, relu_max):
                   channels_last).requires_grad_()
     gate_h = torch.rand(n, c, h, dtype=torch.float64, requires_grad=True)
     gate_w = torch.rand(n, c, w, dtype=torch.float64, requires_grad=True)
-    weight = torch.randn(c, 1, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(CoordGate.apply, (x, gate_h, gate_w))
     assert torch.autograd.gradcheck(StripMean.apply, (x, ))
+    params, norm = training_block_inputs(c, {})
     assert torch.autograd.gradcheck(
-        lambda x, weight: TrainingBlock.apply(
-            x, relu_max, strip_gates_of(h), weight), (x, weight))
+        lambda x, *params: TrainingBlock.apply(x, relu_max, 'hardswish',
+                                               norm, *params),
+        (x, *params))
 
 
 def test_training_block_gives_each_parameter_one_gradient():
     """Parameters get their gradient as inputs of the block's node: hooks
-    on them (DDP's) fire once, and .grad holds the plain ops' value; those
-    that do not require grad get none."""
-    x = torch.randn(2, 6, 5, 4, requires_grad=True)
-    weight = torch.randn(6, 1, requires_grad=True)
-    frozen = torch.randn(6, 1)
+    on them (DDP's, a user's) fire once, and .grad holds the gradient; a
+    parameter that does not require grad gets none."""
+    params, norm = training_block_inputs(6, {})
+    params[2].requires_grad_(False)     # BN's weight frozen
     calls = []
-    weight.register_hook(lambda g: calls.append('tensor hook'))
-    weight.register_post_accumulate_grad_hook(
+    params[0].register_hook(lambda g: calls.append('tensor hook'))
+    params[0].register_post_accumulate_grad_hook(
         lambda p: calls.append('post accumulate'))
-
-    def strip_gates(z, params):
-        u = z * params[0] + params[1]
-        return u[..., :5].sigmoid(), u[..., 5:].sigmoid()
-
-    TrainingBlock.apply(x, 6., strip_gates, weight, frozen).sum().backward()
+    x = torch.randn(2, 6, 5, 4, dtype=torch.float64, requires_grad=True)
+    TrainingBlock.apply(x, 6., 'relu6', norm, *params).sum().backward()
     assert calls == ['tensor hook', 'post accumulate']
-    assert frozen.grad is None
-    got = (x.grad, weight.grad)
-    x.grad = weight.grad = None
-    a = x.clamp(0, 6)
-    gates = strip_gates(strip_mean_reference(a), (weight, frozen))
-    coord_gate_reference(a, *gates).sum().backward()
-    torch.testing.assert_close(got, (x.grad, weight.grad))
+    assert params[2].grad is None
+    assert all(p.grad is not None for p in params if p.requires_grad)
 
 
 def test_plain_ops_serve_other_dtypes_and_tracing():

@@ -1,8 +1,7 @@
 """Coordinate attention (Hou, Zhou, Feng, CVPR 2021)."""
 
 import warnings
-from functools import partial
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -13,8 +12,8 @@ from mmengine.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmca.ops import (coord_attention_inference, coord_attention_training,
-                      coord_gate, fuses_inference, is_exporting, strip_mean,
-                      takes_input_act, use_fused_ops)
+                      coord_gate, fuses_inference, fuses_training,
+                      is_exporting, strip_mean, takes_input_act)
 from mmca.utils.typing_utils import ConfigType, OptMultiConfig
 from .export_form import CAExportForm
 from .recording import GateRecorder
@@ -256,11 +255,10 @@ class CoordAttention(BaseModule):
             return coord_attention_inference(x, self._layer_tensors(),
                                              self.act, self.inplace, input_act)
         if training:
-            slots = self._parameter_slots()
-            return coord_attention_training(
-                x, partial(self._strip_gates_with, slots=slots,
-                           h=x.shape[2]),
-                [params[name] for params, name in slots], input_act)
+            modules = self._modules
+            return coord_attention_training(x, self._layer_tensors(),
+                                            modules['bn1'], modules['act'],
+                                            input_act)
         if is_exporting() and self._norm_uses_running_stats():
             return self._forward_exported(x)
         inplace = self.inplace and not torch.is_grad_enabled()
@@ -289,31 +287,6 @@ class CoordAttention(BaseModule):
         f = self.act(self.bn1(self.conv1(z.unsqueeze(3))))    # (N, M, H+W, 1)
         f_h, f_w = torch.split(f, [h, z.shape[2] - h], dim=2)
         return self.conv_h(f_h).squeeze(3), self.conv_w(f_w).squeeze(3)
-
-    def _parameter_slots(self) -> List[Tuple[dict, str]]:
-        """Where each parameter of the block is held: its layer's
-        ``_parameters`` and its name there."""
-        return [(module._parameters, name) for module in self.modules()
-                for name, param in module._parameters.items()
-                if param is not None]
-
-    def _strip_gates_with(self, z: torch.Tensor,
-                          params: Sequence[torch.Tensor],
-                          slots: List[Tuple[dict, str]],
-                          h: int) -> Tuple[torch.Tensor, torch.Tensor]:
-        """The gates :math:`g^h` (N, C, H) and :math:`g^w` (N, C, W) of the
-        strips ``z``, the layers using ``params`` in place of the
-        parameters in ``slots`` (as ``torch.func.functional_call`` swaps
-        them, without its cost per call on a block this small)."""
-        held = [slot[name] for slot, name in slots]
-        try:
-            for (slot, name), param in zip(slots, params):
-                slot[name] = param
-            logit_h, logit_w = self._strip_logits(z, h)
-        finally:
-            for (slot, name), param in zip(slots, held):
-                slot[name] = param
-        return logit_h.sigmoid(), logit_w.sigmoid()
 
     def _forward_one_direction(self, x: torch.Tensor,
                                inplace: bool) -> torch.Tensor:
@@ -437,11 +410,14 @@ class CoordAttention(BaseModule):
                 and fuses_inference(x, self._modules['act']))
 
     def _fuses_training(self, x: torch.Tensor) -> bool:
-        """The paper's block with gradients wanted and an input the
-        compiled ops take (:func:`coord_attention_training`); not while
-        gates are recorded, whose recorder may want their graph."""
+        """The paper's block with gradients wanted, and a norm, activation
+        and input the compiled ops take (:func:`coord_attention_training`);
+        not while gates are recorded, whose recorder may want their
+        graph."""
+        modules = self._modules
         return (self._paper_block and self.gate_recorder is None
-                and torch.is_grad_enabled() and use_fused_ops(x))
+                and torch.is_grad_enabled()
+                and fuses_training(x, modules['bn1'], modules['act']))
 
     def _layer_tensors(self) -> dict:
         """The layers' tensors by :func:`coord_attention_inference`'s names.

@@ -6,6 +6,7 @@ from mmcv.cnn import ConvModule
 from mmengine.registry import MODELS
 
 from mmca.models.layers import InvertedResidual
+from mmca.models.layers.activations import RELU6
 from mmca.utils.typing_utils import ConfigType, OptConfigType, OptMultiConfig
 from .staged_backbone import StagedBackbone, make_divisible
 
@@ -62,7 +63,8 @@ class MobileNetV2CA(StagedBackbone):
             all, as in the paper.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to BN.
-        act_cfg (dict): Activation config. Defaults to ReLU6.
+        act_cfg (dict): Activation config. Defaults to ReLU6, out of place
+            (:data:`~mmca.models.layers.activations.RELU6`).
         norm_eval (bool): Keep norm layers in eval mode while training.
             Defaults to False.
         zero_init_residual (bool): Start each residual block as the
@@ -92,7 +94,7 @@ class MobileNetV2CA(StagedBackbone):
                  stage_with_attention: Optional[Sequence[bool]] = None,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
-                 act_cfg: ConfigType = dict(type='ReLU6'),
+                 act_cfg: ConfigType = RELU6,
                  norm_eval: bool = False,
                  zero_init_residual: bool = False,
                  with_cp: bool = False,

@@ -9,6 +9,7 @@ from mmengine.model import BaseModule
 
 from mmca.models.attention import build_attention
 from mmca.utils.typing_utils import ConfigType, OptConfigType, OptMultiConfig
+from .activations import RELU6
 from .conv_attention import conv_attention
 
 
@@ -42,7 +43,8 @@ class SandglassBlock(BaseModule):
             :func:`build_attention`. Defaults to None.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to BN.
-        act_cfg (dict): Activation config. Defaults to ReLU6.
+        act_cfg (dict): Activation config. Defaults to ReLU6, out of place
+            (:data:`~mmca.models.layers.activations.RELU6`).
         with_cp (bool): Trade compute for memory with checkpointing.
         init_cfg (dict or list[dict], optional): Initialization config.
     """
@@ -58,7 +60,7 @@ class SandglassBlock(BaseModule):
                  attention: OptConfigType = None,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
-                 act_cfg: ConfigType = dict(type='ReLU6'),
+                 act_cfg: ConfigType = RELU6,
                  with_cp: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg)

@@ -43,6 +43,18 @@ TORCH_LIBRARY(mmca, m) {
       "coord_attention_grad_input(Tensor dy, Tensor x, Tensor gate_h, "
       "Tensor gate_w, Tensor? grad_z=None, float? relu_max=None) -> Tensor",
       &mmca::coord_attention_grad_input);
+  m.def(
+      "coord_strip_transform(Tensor z, int h, Tensor w1, Tensor b1, "
+      "Tensor? bn_weight, Tensor? bn_bias, Tensor(a!)? bn_mean, "
+      "Tensor(b!)? bn_var, bool batch_stats, float momentum, float eps, "
+      "Tensor w_h, Tensor b_h, Tensor w_w, Tensor b_w, str act) -> Tensor[]",
+      &mmca::strip_transform);
+  m.def(
+      "coord_strip_transform_backward(Tensor grad_gate_h, "
+      "Tensor grad_gate_w, Tensor z, Tensor gate_h, Tensor gate_w, Tensor v, "
+      "Tensor u_hat, Tensor rstd, Tensor w1, Tensor? bn_weight, "
+      "bool batch_stats, Tensor w_h, Tensor w_w, str act) -> Tensor[]",
+      &mmca::strip_transform_backward);
   const std::string block_args =
       "Tensor w1, Tensor b1, Tensor? bn_weight, Tensor? bn_bias, "
       "Tensor bn_mean, Tensor bn_var, float eps, Tensor w_h, Tensor b_h, "

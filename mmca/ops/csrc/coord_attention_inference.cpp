@@ -1,23 +1,11 @@
 // The whole block at inference in one call (coord_attention_inference).
 #include "coord_gate.h"
 #include "ops.h"
+#include "strip_activation.h"
 #include "strip_mean.h"
 
 namespace mmca {
 namespace {
-
-// Activations the inference op applies to the strips, by the names the
-// schema takes (mmca/ops/coord_attention_ops.py maps modules to them).
-enum class StripActivation { kHardswish, kReLU, kReLU6, kSiLU };
-
-StripActivation parse_activation(const std::string& name) {
-  if (name == "hardswish") return StripActivation::kHardswish;
-  if (name == "relu") return StripActivation::kReLU;
-  if (name == "relu6") return StripActivation::kReLU6;
-  if (name == "silu") return StripActivation::kSiLU;
-  TORCH_CHECK(false, "unknown strip activation '", name,
-              "': expected hardswish, relu, relu6 or silu");
-}
 
 // f = act(scale * f + shift) over one row of the shared transform's output.
 template <typename T>

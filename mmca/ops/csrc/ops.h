@@ -13,6 +13,9 @@
 //                coord_attention_backward.cpp): one read of dy and x for
 //                both gate gradients, one read of dy and write of dx, the
 //                strip means' gradient added in;
+//   coord_strip_transform, coord_strip_transform_backward
+//                the small layers between the strips and the gates of a
+//                training block, in one call each way;
 //   coord_attention_inference (and coord_attention_inference_, in place)
 //                the whole block at inference from its layers' parameters,
 //                BN folded on the fly: strip_mean, one small matrix product
@@ -37,6 +40,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace mmca {
 
@@ -54,6 +58,26 @@ at::Tensor coord_attention_grad_input(const at::Tensor& dy,
                                       const at::Tensor& gw,
                                       const std::optional<at::Tensor>& dz,
                                       std::optional<double> relu_max);
+
+// The strip transform of a training block, strips to gates: the gates
+// g_h, g_w, and v, u_hat, rstd for the backward (strip_transform.cpp).
+std::vector<at::Tensor> strip_transform(
+    const at::Tensor& z, int64_t h, const at::Tensor& w1, const at::Tensor& b1,
+    const std::optional<at::Tensor>& bn_weight,
+    const std::optional<at::Tensor>& bn_bias,
+    const std::optional<at::Tensor>& bn_mean,
+    const std::optional<at::Tensor>& bn_var, bool batch_stats,
+    double momentum, double eps, const at::Tensor& w_h, const at::Tensor& b_h,
+    const at::Tensor& w_w, const at::Tensor& b_w, const std::string& act);
+// Its backward: dz, then the gradients of w1, b1, bn_weight, bn_bias, w_h,
+// b_h, w_w, b_w.
+std::vector<at::Tensor> strip_transform_backward(
+    const at::Tensor& grad_gate_h, const at::Tensor& grad_gate_w,
+    const at::Tensor& z, const at::Tensor& gate_h, const at::Tensor& gate_w,
+    const at::Tensor& v, const at::Tensor& u_hat, const at::Tensor& rstd,
+    const at::Tensor& w1, const std::optional<at::Tensor>& bn_weight,
+    bool batch_stats, const at::Tensor& w_h, const at::Tensor& w_w,
+    const std::string& act);
 
 // The block's layers, as the schema names them.
 struct BlockParams {

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from mmca.benchmark.ca_formulations import paper_forward
 from mmca.models import CoordAttention
+from mmca.ops import coord_attention_ops
 
 
 def plain_coord_attention(module: CoordAttention, x: torch.Tensor,
@@ -30,8 +31,9 @@ def randomised(module: CoordAttention) -> CoordAttention:
     torch.manual_seed(0)
     for p in module.parameters():
         p.data.normal_(0, 0.5)
-    module.bn1.running_mean.normal_(0, 0.2)
-    module.bn1.running_var.uniform_(0.5, 2.0)
+    if module.bn1.track_running_stats:
+        module.bn1.running_mean.normal_(0, 0.2)
+        module.bn1.running_var.uniform_(0.5, 2.0)
     return module
 
 
@@ -265,22 +267,46 @@ def test_relu_input_act_never_runs(act_type, channels_last, training):
     assert not calls and torch.equal(x, kept)
 
 
+NORMS = {
+    'batch statistics': (dict(), True),
+    'cumulative average': (dict(momentum=None), True),
+    'no affine': (dict(affine=False), True),
+    'no running statistics': (dict(track_running_stats=False), True),
+    'running statistics (norm_eval)': (dict(), False),
+}
+
+
+@pytest.mark.parametrize('act_type', ['HSwish', 'ReLU', 'ReLU6', 'SiLU'])
+@pytest.mark.parametrize('norm', NORMS, ids=str)
 @pytest.mark.parametrize('channels_last', [False, True])
-def test_training_step_matches_plain_layers(channels_last):
-    """A training step through the fused block (the producer's ReLU6
-    inside it) against the paper's formulation after a plain ReLU6: every
-    parameter's .grad, dx and the BN statistics alike."""
-    module = randomised(CoordAttention(40)).train()
+def test_training_step_matches_plain_layers(act_type, norm, channels_last,
+                                            monkeypatch):
+    """Two training steps through the fused block (the producer's ReLU6
+    inside it) against the same block in plain PyTorch ops (no compiled
+    ops), for each strip activation and each way BN can run: every
+    parameter's .grad, dx and the BN buffers alike."""
+    norm_options, bn_training = NORMS[norm]
+    module = randomised(CoordAttention(
+        40, norm_cfg=dict(type='BN', **norm_options),
+        act_cfg=dict(type=act_type))).train()
+    module.bn1.train(bn_training)
     plain = copy.deepcopy(module)
     x = layout(torch.randn(3, 40, 11, 7) * 4, channels_last)
-    x_ref = x.clone().requires_grad_()
     grad = torch.randn(3, 40, 11, 7)
-    module(x.requires_grad_(), input_act=nn.ReLU6()).backward(grad)
-    paper_forward(plain)(F.relu6(x_ref)).backward(grad)
-    torch.testing.assert_close(x.grad, x_ref.grad, atol=1e-5, rtol=1e-5)
-    for (name, got), want in zip(module.named_parameters(),
-                                 plain.parameters()):
-        torch.testing.assert_close(got.grad, want.grad, atol=1e-4,
-                                   rtol=1e-4, msg=name)
-    for got, want in zip(module.buffers(), plain.buffers()):
-        torch.testing.assert_close(got, want)
+
+    def steps(block):
+        inputs = x.clone().requires_grad_()
+        for _ in range(2):
+            block(inputs, input_act=nn.ReLU6()).backward(grad)
+        return inputs.grad
+
+    assert module._fuses_training(x)
+    got = steps(module)
+    monkeypatch.setattr(coord_attention_ops, 'load_ops', lambda: False)
+    assert not plain._fuses_training(x)
+    torch.testing.assert_close(got, steps(plain), atol=1e-5, rtol=1e-5)
+    for (name, p), q in zip(module.named_parameters(), plain.parameters()):
+        torch.testing.assert_close(p.grad, q.grad, atol=1e-4, rtol=1e-4,
+                                   msg=name)
+    for (name, b), c in zip(module.named_buffers(), plain.buffers()):
+        torch.testing.assert_close(b, c, msg=name)
