@@ -22,6 +22,7 @@ import torch
 from mmengine.config import DictAction
 from mmengine.model import is_model_wrapper
 
+from mmca.analysis import seconds_per_iteration
 from mmca.cli import default_work_dir, load_config, run_tool
 from mmca.engine import (TrainingStopped, build_runner, find_resume_checkpoint,
                          is_first_process, lock_work_dir,
@@ -128,7 +129,20 @@ def train(args: argparse.Namespace) -> None:
                 'trained with, or start from its weights alone '
                 f'(--cfg-options load_from={cfg.load_from}, without '
                 '--resume) in another --work-dir') from None
+        if is_first_process(args.launcher):
+            print_speed(cfg.work_dir)
     shutdown_distributed()
+
+
+def print_speed(work_dir: str) -> None:
+    """The training speed, in one line a user can tell a slow machine from
+    a broken install by (docs/cpu.md gives speeds)."""
+    try:
+        speed = seconds_per_iteration(work_dir)
+    except InputError:      # resumed after its end: nothing was trained
+        return
+    print(f'[train] {speed:.2f} s an iteration (the mean over the logged '
+          f'iterations of the last session that trained)')
 
 
 if __name__ == '__main__':
