@@ -32,7 +32,8 @@ def tiny_set(tmp_path_factory, repo_root):
 def tiny_run(tiny_set, tmp_path_factory, repo_root):
     """``tiny_run(task)``: the work dir of ``tools/train.py`` run on the
     task's tiny set with ``tiny_options``, trained on first use. Its last
-    checkpoint is ``tiny_demo.last_checkpoint_name(task)``. Tests read it;
+    checkpoint is ``tiny_demo.last_checkpoint_name(task)``, what it printed
+    ``train.stdout``. Tests read it;
     one that continues the run works on a copy."""
     work_dirs = {}
 
@@ -43,6 +44,7 @@ def tiny_run(tiny_set, tmp_path_factory, repo_root):
                                *tiny_options(task, tiny_set(task), work_dir)],
                               repo_root)
             assert result.returncode == 0, result.stderr[-3000:]
+            (work_dir / 'train.stdout').write_text(result.stdout)
             work_dirs[task] = work_dir
         return work_dirs[task]
     return get

@@ -65,6 +65,15 @@ def test_training_writes_a_classifier_checkpoint(trained):
     assert checkpoint['state_dict']['head.fc.weight'].shape == (8, 1280)
 
 
+def test_train_py_ends_with_its_speed(trained):
+    """The last line train.py prints is the mean time of an iteration, as
+    its scalars.json, read back, gives it."""
+    from mmca.analysis import seconds_per_iteration
+    last = (trained / 'train.stdout').read_text().strip().splitlines()[-1]
+    speed = seconds_per_iteration(str(trained))
+    assert last.startswith(f'[train] {speed:.2f} s an iteration'), last
+
+
 def test_test_py_accuracy_is_that_of_its_predictions(trained, tiny_data,
                                                      tmp_path, repo_root):
     out = tmp_path / 'preds.pkl'
