@@ -6,6 +6,7 @@ from mmcv.cnn import ConvModule
 from mmengine.registry import MODELS
 
 from mmca.models.layers import InvertedResidual
+from mmca.models.layers.activations import activation_cfg
 from mmca.utils.typing_utils import ConfigType, OptConfigType, OptMultiConfig
 from .staged_backbone import StagedBackbone
 
@@ -70,7 +71,8 @@ class EfficientNetB0CA(StagedBackbone):
             ``dict(type='Conv2dAdaptivePadding')``. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to BN (mmpretrain's
             EfficientNet uses eps=1e-3, timm's 1e-5).
-        act_cfg (dict): Activation config. Defaults to SiLU.
+        act_cfg (dict): Activation config. Defaults to SiLU, out of place
+            (:func:`~mmca.models.layers.activations.activation_cfg`).
         norm_eval (bool): Keep norm layers in eval mode while training.
             Defaults to False.
         zero_init_residual (bool): Start each residual block as the
@@ -99,7 +101,7 @@ class EfficientNetB0CA(StagedBackbone):
                  stage_with_attention: Optional[Sequence[bool]] = None,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
-                 act_cfg: ConfigType = dict(type='SiLU'),
+                 act_cfg: ConfigType = activation_cfg('SiLU'),
                  norm_eval: bool = False,
                  zero_init_residual: bool = False,
                  with_cp: bool = False,

@@ -6,6 +6,7 @@ from mmcv.cnn import ConvModule
 from mmengine.registry import MODELS
 
 from mmca.models.layers import InvertedResidual
+from mmca.models.layers.activations import activation_cfg
 from mmca.utils.typing_utils import ConfigType, OptConfigType, OptMultiConfig
 from .staged_backbone import StagedBackbone
 
@@ -99,7 +100,7 @@ class MobileNetV3CA(StagedBackbone):
             frozen_stages, norm_eval, zero_init_residual, init_cfg,
             stage_with_attention)
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg)
-        hswish = dict(type='HSwish')
+        hswish = activation_cfg('HSwish')
         self.conv1 = ConvModule(3, self.stem_channels, 3, stride=2,
                                 padding=1, act_cfg=hswish, **common)
         in_channels = self.stem_channels
@@ -120,7 +121,7 @@ class MobileNetV3CA(StagedBackbone):
                         kernel_size=kernel_size,
                         attention=(stage_attention
                                    if with_attention else None),
-                        act_cfg=dict(type=act),
+                        act_cfg=activation_cfg(act),
                         with_cp=with_cp, **common))
                 in_channels = out_channels
             self.add_stage(f'layer{i + 1}', nn.Sequential(*stage))
