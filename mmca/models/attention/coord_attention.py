@@ -241,8 +241,9 @@ class CoordAttention(BaseModule):
             x (Tensor): (N, C, H, W).
             input_act (nn.Module, optional): The activation of the layer
                 that produced ``x``, not yet applied. The backbones pass
-                their depthwise conv's: the compiled inference op applies a
-                ReLU or ReLU6 in its own reads of ``x``.
+                their depthwise conv's: the compiled ops, at inference and
+                in training, apply a ReLU or ReLU6 in their own reads of
+                ``x``.
         """
         inference = self._fuses_inference(x)
         training = not inference and self._fuses_training(x)
@@ -420,7 +421,8 @@ class CoordAttention(BaseModule):
                 and fuses_training(x, modules['bn1'], modules['act']))
 
     def _layer_tensors(self) -> dict:
-        """The layers' tensors by :func:`coord_attention_inference`'s names.
+        """The layers' tensors by the names of the compiled ops' arguments
+        (:func:`coord_attention_inference`, :func:`coord_attention_training`).
 
         Read from the modules' dicts: the 22 lookups through
         ``nn.Module.__getattr__`` cost more than the compiled op itself on a
