@@ -34,9 +34,9 @@ UPDATE_STEP_PAIRS = {
 
 def ema_options(cfg: Config) -> Dict:
     """The config's ``EMAHook`` averaging options (momentum, gamma,
-    interval, update_buffers); without one, ``ExpMomentumEMA``'s default
-    momentum and gamma, with the buffers averaged."""
-    options = dict(momentum=0.0002, gamma=2000, update_buffers=True)
+    interval, update_buffers); without one, the buffers averaged and
+    ``ExpMomentumEMA``'s own defaults for the rest."""
+    options = dict(update_buffers=True)
     for hook in cfg.get('custom_hooks', []):
         if hook.get('type') == 'EMAHook':
             options.update({

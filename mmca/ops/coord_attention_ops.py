@@ -25,13 +25,13 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from .extension import load_ops
 
 FUSED_DTYPES = (torch.float32, torch.float64)
-#: Activations the compiled inference op applies to the strips, by the
-#: names its schema takes (``parse_activation`` in
-#: csrc/coord_attention_inference.cpp).
-INFERENCE_ACTIVATIONS = {nn.Hardswish: 'hardswish', nn.ReLU: 'relu',
-                         nn.ReLU6: 'relu6', nn.SiLU: 'silu'}
-#: Producer activations the compiled inference op applies to x as it reads
-#: it, by the top of the range [0, max] they clamp x to.
+#: Activations the compiled ops apply to the strips (the paper's delta), at
+#: inference and in training, by the names their schemas take
+#: (``parse_activation`` in csrc/strip_activation.h).
+STRIP_ACTIVATIONS = {nn.Hardswish: 'hardswish', nn.ReLU: 'relu',
+                     nn.ReLU6: 'relu6', nn.SiLU: 'silu'}
+#: Producer activations the compiled ops apply to x as they read it, by the
+#: top of the range [0, max] they clamp x to.
 INPUT_ACTIVATION_MAXIMA = {nn.ReLU: math.inf, nn.ReLU6: 6.}
 #: The layers' parameters the training ops take, in their order: the
 #: shared conv, its BN's affine (each may be None) and the gate convs.
@@ -241,7 +241,7 @@ def fuses_training(x: Tensor, norm: nn.Module, act: nn.Module) -> bool:
     statistics need its all-reduce) and an activation it computes."""
     return (isinstance(norm, _BatchNorm)
             and not isinstance(norm, nn.SyncBatchNorm)
-            and type(act) in INFERENCE_ACTIVATIONS and use_fused_ops(x))
+            and type(act) in STRIP_ACTIVATIONS and use_fused_ops(x))
 
 
 def coord_attention_training(x: Tensor,
@@ -259,7 +259,7 @@ def coord_attention_training(x: Tensor,
         norm (nn.Module): The BN after the shared conv; its running
             statistics are updated as its own forward would.
         act (nn.Module): The strip activation, one of
-            :data:`INFERENCE_ACTIVATIONS`.
+            :data:`STRIP_ACTIVATIONS`.
         input_act (nn.Module, optional): The activation of the layer that
             produced ``x``, one :func:`takes_input_act` accepts, not yet
             applied: the block is that of ``input_act(x)``, the activation
@@ -269,14 +269,14 @@ def coord_attention_training(x: Tensor,
         Tensor: ``input_act(x) * g^h * g^w`` (N, C, H, W), in x's layout.
     """
     return TrainingBlock.apply(x, input_act_maximum(input_act),
-                               INFERENCE_ACTIVATIONS[type(act)],
+                               STRIP_ACTIVATIONS[type(act)],
                                batch_norm_arguments(norm),
                                *(params[name] for name in TRAINING_PARAMS))
 
 
 def fuses_inference(x: Tensor, act: nn.Module) -> bool:
     """Whether :func:`coord_attention_inference` can run the block."""
-    return type(act) in INFERENCE_ACTIVATIONS and use_fused_ops(x)
+    return type(act) in STRIP_ACTIVATIONS and use_fused_ops(x)
 
 
 def takes_input_act(input_act: nn.Module) -> bool:
@@ -308,7 +308,7 @@ def coord_attention_inference(x: Tensor,
             ``b_h``, ``b_w`` (C), the gate convs :math:`F_h` and
             :math:`F_w`.
         act (nn.Module): The strip activation, one of
-            :data:`INFERENCE_ACTIVATIONS`.
+            :data:`STRIP_ACTIVATIONS`.
         inplace (bool): Write the output into ``x``.
         input_act (nn.Module, optional): The activation of the layer that
             produced ``x``, one :func:`takes_input_act` accepts (ReLU,
@@ -321,6 +321,6 @@ def coord_attention_inference(x: Tensor,
     """
     op = (torch.ops.mmca.coord_attention_inference_
           if inplace else torch.ops.mmca.coord_attention_inference)
-    return op(x, **params, act=INFERENCE_ACTIVATIONS[type(act)],
+    return op(x, **params, act=STRIP_ACTIVATIONS[type(act)],
               relu_max=input_act_maximum(input_act), gate_h_out=gate_h_out,
               gate_w_out=gate_w_out)

@@ -218,12 +218,12 @@ def test_build_is_per_vector_isa():
 def test_inference_op_takes_named_layers_and_names_its_activations():
     from mmca.models import CoordAttention
     from mmca.ops import coord_attention_inference
-    from mmca.ops.coord_attention_ops import INFERENCE_ACTIVATIONS
+    from mmca.ops.coord_attention_ops import STRIP_ACTIVATIONS
     module = CoordAttention(16).eval()
     params = module._layer_tensors()
     x = torch.randn(2, 16, 5, 7)
     with torch.no_grad():
-        for act_type in INFERENCE_ACTIVATIONS:
+        for act_type in STRIP_ACTIVATIONS:
             coord_attention_inference(x, params, act_type())
         with pytest.raises(RuntimeError, match="unknown strip activation "
                            "'gelu': expected hardswish, relu, relu6 or silu"):

@@ -140,8 +140,9 @@ class CoordAttention(BaseModule):
     ``input_act``, the passes apply it (and in training its gradient) as
     they read x, so the activation costs no pass of its own. Results match
     the plain formulation to 1e-5. The compiled paths run the paper's block
-    (both directions, product), inference with an h-swish, ReLU, ReLU6 or
-    SiLU :math:`\delta`; the options and other activations take the plain
+    (both directions, product) with an h-swish, ReLU, ReLU6 or SiLU
+    :math:`\delta` (in training, after a BN of one process, not SyncBN);
+    the options and other activations take the plain
     formulation (the fused strip means where both strips are pooled), and
     so do other devices, tracing and export. With BN on running statistics,
     :math:`F_1` and :math:`\delta` act on each position alone, so each strip
@@ -165,8 +166,8 @@ class CoordAttention(BaseModule):
             ``dict(type='HSwish')`` (default, the release's h-swish),
             ``dict(type='ReLU6')``, ``dict(type='SiLU')`` (the README: "SiLU
             activation (h_swish in the code) works better than ReLU6"),
-            ``dict(type='ReLU')``: each in the compiled inference call; any
-            other mmcv activation in plain ops.
+            ``dict(type='ReLU')``: each in the compiled ops, at inference
+            and in training; any other mmcv activation in plain ops.
         directions (str or Sequence[str]): The directions attended:
             ``('h', 'w')`` (default, the paper), ``('h',)`` (gate rows only)
             or ``('w',)`` (columns only). A string of the letters, ``'h'``,
@@ -229,7 +230,7 @@ class CoordAttention(BaseModule):
         self.conv_w = (nn.Conv2d(self.mid_channels, in_channels, 1)
                        if 'w' in directions else None)
         self._norm_folds = isinstance(self.bn1, _BatchNorm)
-        # The compiled inference call computes the paper's block only.
+        # The compiled ops compute the paper's block only.
         self._paper_block = directions == DIRECTIONS and combine == 'product'
 
     def forward(self,
